@@ -1,0 +1,73 @@
+"""Audit operations and the typed event written to the ledger.
+
+Operations follow the Data Protection Act 2018 Part 3 s62 list (collection, alteration,
+consultation, disclosure, combination, erasure) plus the service's own security events.
+Every event name is documented in ``docs/events.md``; a test fails when one is missing.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass, field
+
+
+class Operation(enum.StrEnum):
+    """What kind of processing an audit event records."""
+
+    COLLECTION = "collection"
+    ALTERATION = "alteration"
+    CONSULTATION = "consultation"
+    DISCLOSURE = "disclosure"
+    COMBINATION = "combination"
+    ERASURE = "erasure"
+    AUTHENTICATION = "authentication"
+    AUTHORISATION = "authorisation"
+    ADMINISTRATION = "administration"
+
+
+EVENT_NAMES: dict[str, Operation] = {
+    "person.created": Operation.COLLECTION,
+    "person.updated": Operation.ALTERATION,
+    "person.viewed": Operation.CONSULTATION,
+    "incident.created": Operation.COLLECTION,
+    "incident.viewed": Operation.CONSULTATION,
+    "incidents.imported": Operation.COLLECTION,
+    "demo.loaded": Operation.COLLECTION,
+    "auth.login_succeeded": Operation.AUTHENTICATION,
+    "auth.login_failed": Operation.AUTHENTICATION,
+    "auth.login_throttled": Operation.AUTHENTICATION,
+    "auth.logged_out": Operation.AUTHENTICATION,
+    "auth.api_token_created": Operation.AUTHENTICATION,
+    "auth.api_token_revoked": Operation.AUTHENTICATION,
+    "access.denied": Operation.AUTHORISATION,
+    "organisation.created": Operation.ADMINISTRATION,
+    "organisation.updated": Operation.ADMINISTRATION,
+    "team.created": Operation.ADMINISTRATION,
+    "user.created": Operation.ADMINISTRATION,
+    "user.updated": Operation.ADMINISTRATION,
+    "user.deactivated": Operation.ADMINISTRATION,
+    "sharing_agreement.created": Operation.ADMINISTRATION,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """One audit event. ``details`` holds ids and counts only, never personal values (AUD-4)."""
+
+    name: str
+    actor_user_id: uuid.UUID | None = None
+    actor_organisation_id: uuid.UUID | None = None
+    actor_role: str = ""
+    record_type: str = ""
+    record_id: str = ""
+    purpose: str = ""
+    justification: str = ""
+    recipient_organisation_id: uuid.UUID | None = None
+    recipient_person: str = ""
+    details: dict[str, str | int | bool | None] = field(default_factory=dict)
+
+    @property
+    def operation(self) -> Operation:
+        """The operation this event's name belongs to."""
+        return EVENT_NAMES[self.name]

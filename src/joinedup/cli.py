@@ -1,0 +1,69 @@
+"""The ``joinedup`` command: serve, db, users, demo, import ... (documented in docs/cli.md)."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+from joinedup.config import get_settings
+from joinedup.db import engine_for
+from joinedup.demo.cli import app as demo_app
+from joinedup.incidents.cli import app as import_app
+from joinedup.partners.cli import app as users_app
+
+app = typer.Typer(help="JoinedUp: the shared platform of a community safety partnership.",
+                  no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(demo_app, name="demo")
+app.add_typer(import_app, name="import")
+console = Console(stderr=True)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, help="Worker processes (use 1 with SQLite)."),
+) -> None:
+    """Serve the web application and the API."""
+    import uvicorn
+
+    from joinedup.logging_setup import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level, sql=settings.log_sql)
+    uvicorn.run(
+        "joinedup.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=False,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    from joinedup.migrations_state import upgrade
+
+    upgrade(get_settings().database_url, revision)
+    console.print(f"Database at revision {revision}.")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's revision and the newest one; exit 1 when they differ."""
+    from joinedup.migrations_state import current_and_head
+
+    with engine_for(get_settings().database_url).connect() as conn:
+        current, head = current_and_head(conn)
+    typer.echo(f"current={current} head={head}")
+    raise typer.Exit(0 if current == head else 1)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,64 @@
+"""One settings object for the whole service, read from ``JOINEDUP_*`` environment variables.
+
+Every setting is documented in ``docs/settings.md``; a test fails when one is missing there.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parents[1]
+DEV_SECRET = "dev-only-secret-change-me"
+
+
+class Settings(BaseSettings):
+    """JoinedUp's settings; unsafe values are refused outside ``dev`` and ``test``."""
+
+    model_config = SettingsConfigDict(env_prefix="JOINEDUP_", extra="ignore")
+
+    environment: Literal["dev", "test", "production"] = "dev"
+    database_url: str = Field(default=f"sqlite:///{REPO_ROOT / 'var' / 'joinedup.db'}")
+    secret_key: str = DEV_SECRET
+    partnership_name: str = "Surrey Community Safety Partnership"
+    partnership_area: str = "Surrey"
+    session_idle_minutes: int = Field(default=15, ge=1, le=60)
+    session_absolute_hours: int = Field(default=12, ge=1, le=24)
+    cookie_secure: bool = False
+    login_attempts_per_user: int = Field(default=6, ge=1)
+    login_attempts_per_ip: int = Field(default=30, ge=1)
+    login_window_seconds: int = Field(default=60, ge=1)
+    h3_resolution: int = Field(default=9, ge=0, le=15)
+    demo_mode: bool = False
+    log_level: str = "INFO"
+    log_sql: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_values(self) -> Settings:
+        if self.environment == "production":
+            problems = []
+            if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
+                problems.append("JOINEDUP_SECRET_KEY must be set to 32 or more random characters")
+            if not self.cookie_secure:
+                problems.append("JOINEDUP_COOKIE_SECURE must be true")
+            if self.demo_mode:
+                problems.append("JOINEDUP_DEMO_MODE must be false")
+            if problems:
+                raise ValueError("unsafe settings for production: " + "; ".join(problems))
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the database is an SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

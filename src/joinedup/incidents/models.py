@@ -1,0 +1,65 @@
+"""Incidents held by one organisation and the people involved in them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from joinedup.common.clock import utc_now
+from joinedup.common.enums import str_enum
+from joinedup.db import Base, IdMixin
+from joinedup.incidents.schemas import IncidentSource, InvolvementRole, TimePrecision
+
+
+class Incident(IdMixin, Base):
+    """An incident or concern recorded by one organisation under its own reference."""
+
+    __tablename__ = "incident"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "reference"),
+        Index("ix_incident_organisation_id_occurred_at", "organisation_id", "occurred_at"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"))
+    reference: Mapped[str] = mapped_column(String(80))
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    occurred_at: Mapped[datetime | None] = mapped_column(default=None)
+    occurred_precision: Mapped[TimePrecision] = mapped_column(
+        str_enum(TimePrecision, "time_precision"), default=TimePrecision.MINUTE
+    )
+    reported_at: Mapped[datetime | None] = mapped_column(default=None)
+    location_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("location.id"), default=None, index=True
+    )
+    narrative: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[IncidentSource] = mapped_column(
+        str_enum(IncidentSource, "incident_source"), default=IncidentSource.PARTNER
+    )
+    outcome: Mapped[str] = mapped_column(String(120), default="")
+    context: Mapped[str] = mapped_column(Text, default="")
+    no_location: Mapped[bool] = mapped_column(default=False)
+    outside_area: Mapped[bool] = mapped_column(default=False)
+    recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("app_user.id"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+
+
+class Involvement(Base):
+    """A person record's involvement in an incident, with the role the recorder gave."""
+
+    __tablename__ = "incident_person"
+
+    incident_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("incident.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_record_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("person_record.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[InvolvementRole] = mapped_column(
+        str_enum(InvolvementRole, "involvement_role"), primary_key=True
+    )

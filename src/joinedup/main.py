@@ -1,0 +1,33 @@
+"""create_app(): settings, database, middleware, routers, templates — nothing else."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from joinedup.config import PACKAGE_DIR as _PKG
+from joinedup.config import Settings, get_settings
+from joinedup.db import engine_for, session_factory
+from joinedup.web import errors, health
+
+STATIC_DIR = _PKG / "web" / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the JoinedUp web application."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="JoinedUp API",
+        version="1",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine_for(settings.database_url)
+    app.state.session_factory = session_factory(app.state.engine)
+    app.mount("/assets", StaticFiles(directory=STATIC_DIR / "govuk" / "assets"), name="assets")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    errors.install(app)
+    app.include_router(health.router)
+    return app

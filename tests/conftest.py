@@ -1,0 +1,121 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL at 127.0.0.1:5432 (user postgres) gets a fresh database per run. When it is not
+reachable those tests are skipped, unless ``JOINEDUP_REQUIRE_POSTGRES=1`` (CI), which fails.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from joinedup.config import Settings
+from joinedup.db import engine_for, session_factory
+from joinedup.migrations_state import upgrade
+from joinedup.models import Base
+
+PG_ADMIN_URL = os.environ.get(
+    "JOINEDUP_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def _postgres_available() -> bool:
+    try:
+        eng = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with eng.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        eng.dispose()
+        return True
+    except Exception:
+        return False
+
+
+def _create_pg_database() -> str:
+    name = f"joinedup_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return name
+
+
+def _drop_pg_database(name: str) -> None:
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated, empty database of each backend, shared by the run."""
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("db") / "joinedup.db"
+        url = f"sqlite:///{path}"
+        upgrade(url)
+        yield url
+        return
+    if not _postgres_available():
+        if os.environ.get("JOINEDUP_REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL is required (JOINEDUP_REQUIRE_POSTGRES=1) but not reachable")
+        pytest.skip("PostgreSQL not reachable at 127.0.0.1:5432")
+    name = _create_pg_database()
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(url)
+    yield url
+    engine_for(url).dispose()
+    _drop_pg_database(name)
+
+
+def _empty_all_tables(engine: Engine) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """The test database's engine; every table is emptied after the test."""
+    eng = engine_for(database_url)
+    yield eng
+    _empty_all_tables(eng)
+
+
+@pytest.fixture
+def backend(engine: Engine) -> str:
+    """``sqlite`` or ``postgresql``."""
+    return engine.dialect.name
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session on the test database."""
+    with session_factory(engine)() as s:
+        yield s
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """Settings for a test app on the test database."""
+    return Settings(environment="test", database_url=database_url, secret_key="t" * 40)
+
+
+@pytest.fixture
+def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
+    """A client for a fresh app on the test database."""
+    from joinedup.main import create_app
+
+    with TestClient(create_app(settings), base_url="http://testserver") as c:
+        yield c
