@@ -98,7 +98,7 @@ def upgrade() -> None:
     sa.Column('valid_from', sa.Date(), nullable=False),
     sa.Column('valid_to', sa.Date(), nullable=True),
     sa.Column('review_date', sa.Date(), nullable=True),
-    sa.Column('status', sa.Enum('draft', 'active', 'revoked', name='agreement_status', native_enum=False, create_constraint=True, length=40), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'active', 'expired', 'revoked', name='agreement_status', native_enum=False, create_constraint=True, length=40), nullable=False),
     sa.Column('revoked_at', joinedup.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', joinedup.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),

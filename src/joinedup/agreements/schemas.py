@@ -102,6 +102,7 @@ class AgreementStatus(enum.StrEnum):
 
     DRAFT = "draft"
     ACTIVE = "active"
+    EXPIRED = "expired"
     REVOKED = "revoked"
 
 
