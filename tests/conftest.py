@@ -7,13 +7,12 @@ reachable those tests are skipped, unless ``JOINEDUP_REQUIRE_POSTGRES=1`` (CI), 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -21,41 +20,13 @@ from joinedup.config import Settings
 from joinedup.db import engine_for, session_factory
 from joinedup.migrations_state import upgrade
 from joinedup.models import Base
-
-PG_ADMIN_URL = os.environ.get(
-    "JOINEDUP_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
-
-
-def _postgres_available() -> bool:
-    try:
-        eng = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
-        with eng.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        eng.dispose()
-        return True
-    except Exception:
-        return False
-
-
-def _create_pg_database() -> str:
-    name = f"joinedup_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return name
-
-
-def _drop_pg_database(name: str) -> None:
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+from tests.dbutil import create_pg_database, drop_pg_database, pg_url, postgres_available
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A migrated, empty database of each backend, shared by the run."""
     if request.param == "sqlite":
         path: Path = tmp_path_factory.mktemp("db") / "joinedup.db"
@@ -63,16 +34,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         upgrade(url)
         yield url
         return
-    if not _postgres_available():
+    if not postgres_available():
         if os.environ.get("JOINEDUP_REQUIRE_POSTGRES") == "1":
             pytest.fail("PostgreSQL is required (JOINEDUP_REQUIRE_POSTGRES=1) but not reachable")
         pytest.skip("PostgreSQL not reachable at 127.0.0.1:5432")
-    name = _create_pg_database()
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    name = create_pg_database()
+    url = pg_url(name)
     upgrade(url)
     yield url
     engine_for(url).dispose()
-    _drop_pg_database(name)
+    drop_pg_database(name)
 
 
 def _empty_all_tables(engine: Engine) -> None:

@@ -8,7 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from joinedup.config import PACKAGE_DIR as _PKG
 from joinedup.config import Settings, get_settings
 from joinedup.db import engine_for, session_factory
-from joinedup.web import errors, health
+from joinedup.web import api_docs, errors, health, security
 
 STATIC_DIR = _PKG / "web" / "static"
 
@@ -28,6 +28,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = session_factory(app.state.engine)
     app.mount("/assets", StaticFiles(directory=STATIC_DIR / "govuk" / "assets"), name="assets")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    security.install(app)
     errors.install(app)
     app.include_router(health.router)
+    app.include_router(api_docs.router)
     return app

@@ -28,19 +28,31 @@ DOMAINS = (
 
 def _loader() -> ChoiceLoader:
     dirs = [PACKAGE_DIR / "web" / "templates"]
-    dirs += [PACKAGE_DIR / d / "templates" for d in DOMAINS if (PACKAGE_DIR / d / "templates").is_dir()]
+    dirs += [
+        PACKAGE_DIR / d / "templates" for d in DOMAINS if (PACKAGE_DIR / d / "templates").is_dir()
+    ]
     return ChoiceLoader(
         [
             FileSystemLoader([str(d) for d in dirs]),
-            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")}),
+            PrefixLoader(
+                {"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")}
+            ),
         ]
     )
+
+
+def field_error(errors: dict[str, str] | None, field: str) -> dict[str, str] | None:
+    """The ``errorMessage`` argument of a GOV.UK form macro for ``field``, or ``None``."""
+    if errors and field in errors:
+        return {"text": errors[field]}
+    return None
 
 
 def _environment() -> Environment:
     env = Environment(loader=_loader(), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["datetime"] = format_datetime
     env.filters["date"] = format_date
+    env.globals["field_error"] = field_error
     return env
 
 
