@@ -5,19 +5,22 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
+from joinedup.bench import app as bench_app
 from joinedup.config import get_settings
 from joinedup.db import engine_for
 from joinedup.demo.cli import app as demo_app
 from joinedup.incidents.cli import app as import_app
 from joinedup.partners.cli import app as users_app
 
-app = typer.Typer(help="JoinedUp: the shared platform of a community safety partnership.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="JoinedUp: the shared platform of a community safety partnership.", no_args_is_help=True
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(demo_app, name="demo")
 app.add_typer(import_app, name="import")
+app.add_typer(bench_app, name="bench")
 console = Console(stderr=True)
 
 

@@ -5,10 +5,17 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from joinedup.access import deps as access_deps
+from joinedup.agreements import routes as agreements_routes
+from joinedup.auth import routes as auth_routes
 from joinedup.config import PACKAGE_DIR as _PKG
 from joinedup.config import Settings, get_settings
 from joinedup.db import engine_for, session_factory
-from joinedup.web import api_docs, errors, health, security
+from joinedup.incidents import routes as incidents_routes
+from joinedup.partners import admin_routes
+from joinedup.partners import routes as partners_routes
+from joinedup.people import routes as people_routes
+from joinedup.web import api_docs, errors, health, home, security
 
 STATIC_DIR = _PKG / "web" / "static"
 
@@ -30,6 +37,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     security.install(app)
     errors.install(app)
+    access_deps.install(app)
     app.include_router(health.router)
+    app.include_router(auth_routes.router)
     app.include_router(api_docs.router)
+    for module in (home, people_routes, incidents_routes, partners_routes, agreements_routes):
+        app.include_router(module.router)
+        app.include_router(module.api)
+    app.include_router(admin_routes.router)
     return app

@@ -16,7 +16,7 @@ from joinedup.access.policy import RECORD_ROLES
 from joinedup.incidents.models import Incident
 from joinedup.people.models import PersonRecord
 
-S = TypeVar("S", bound=Select[Any])
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 
 def visible_person_records(stmt: S, actor: Actor) -> S:

@@ -137,9 +137,9 @@ def _sharing_out(isa: SharingAgreement, today: date) -> SharingAgreementOut:
         id=isa.id,
         title=isa.title,
         reference=isa.reference,
-        data_categories=isa.data_categories,  # type: ignore[arg-type]
-        purposes=isa.purposes,  # type: ignore[arg-type]
-        lawful_bases=isa.lawful_bases,  # type: ignore[arg-type]
+        data_categories=isa.data_categories,
+        purposes=isa.purposes,
+        lawful_bases=isa.lawful_bases,
         known_to_allowed=isa.known_to_allowed,
         valid_from=isa.valid_from,
         valid_to=isa.valid_to,

@@ -30,7 +30,6 @@ EVENT_NAMES: dict[str, Operation] = {
     "person.created": Operation.COLLECTION,
     "person.updated": Operation.ALTERATION,
     "person.viewed": Operation.CONSULTATION,
-    "incident.created": Operation.COLLECTION,
     "incident.viewed": Operation.CONSULTATION,
     "incidents.imported": Operation.COLLECTION,
     "demo.loaded": Operation.COLLECTION,
@@ -40,6 +39,10 @@ EVENT_NAMES: dict[str, Operation] = {
     "auth.logged_out": Operation.AUTHENTICATION,
     "auth.api_token_created": Operation.AUTHENTICATION,
     "auth.api_token_revoked": Operation.AUTHENTICATION,
+    "auth.session_expired": Operation.AUTHENTICATION,
+    "auth.sessions_ended": Operation.AUTHENTICATION,
+    "auth.totp_failed": Operation.AUTHENTICATION,
+    "auth.reauthenticated": Operation.AUTHENTICATION,
     "access.denied": Operation.AUTHORISATION,
     "organisation.created": Operation.ADMINISTRATION,
     "organisation.updated": Operation.ADMINISTRATION,
@@ -47,7 +50,6 @@ EVENT_NAMES: dict[str, Operation] = {
     "user.created": Operation.ADMINISTRATION,
     "user.updated": Operation.ADMINISTRATION,
     "user.deactivated": Operation.ADMINISTRATION,
-    "sharing_agreement.created": Operation.ADMINISTRATION,
 }
 
 

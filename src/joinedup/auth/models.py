@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from joinedup.common.clock import utc_now
@@ -59,5 +59,25 @@ class ApiToken(IdMixin, Base):
     expires_at: Mapped[datetime | None] = mapped_column(default=None)
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    user: Mapped[User] = relationship()
+
+
+class SignInChallenge(IdMixin, Base):
+    """A pending second-factor step: the password was right, a TOTP code is still due.
+
+    Kept in the database rather than a signed cookie so that each challenge is single-use, its
+    wrong codes are counted, and an accepted code's time step can never be accepted again.
+    """
+
+    __tablename__ = "sign_in_challenge"
+
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    expires_at: Mapped[datetime]
+    failed_codes: Mapped[int] = mapped_column(default=0)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    totp_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
     user: Mapped[User] = relationship()

@@ -39,7 +39,9 @@ class Page(Generic[T]):
         return min(self.total, self.page * self.per_page)
 
 
-def paginate(session: Session, stmt: Select[Any], page: int, per_page: int = PER_PAGE) -> Page[Any]:
+def paginate(
+    session: Session, stmt: Select[*tuple[Any, ...]], page: int, per_page: int = PER_PAGE
+) -> Page[Any]:
     """Run ``stmt`` for one page and count the whole list with the same filters."""
     page = max(1, page)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0

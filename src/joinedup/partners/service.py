@@ -103,19 +103,3 @@ def set_user_role(*, session: Session, actor: Actor, user_id: uuid.UUID, role: R
         user.role = role
         record(session, _event(actor, "user.updated", "user", user.id))
         end_sessions_for_user(session=session, user_id=user.id, reason="role_changed")
-
-
-def deactivate_user(*, session: Session, actor: Actor, user_id: uuid.UUID) -> None:
-    """Close a user's account and end all their sessions (AC-5)."""
-    from joinedup.auth.service import end_sessions_for_user
-
-    _require(actor, Action.MANAGE_USERS, Resource("user"))
-    if user_id == actor.user_id:
-        raise Forbidden("You cannot close your own account")
-    with atomic(session):
-        user = session.get(User, user_id)
-        if user is None:
-            raise NotFound()
-        user.active = False
-        record(session, _event(actor, "user.deactivated", "user", user.id))
-        end_sessions_for_user(session=session, user_id=user.id, reason="deactivated")

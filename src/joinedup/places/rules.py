@@ -43,7 +43,7 @@ def h3_cell(latitude: float | None, longitude: float | None, resolution: int) ->
 
 
 def normalise_postcode(raw: str) -> str:
-    """A UK postcode in canonical form (``gu1  1aa`` -> ``GU1 1AA``); other text is returned tidied."""
+    """A UK postcode in canonical form (``gu1  1aa`` -> ``GU1 1AA``); other text tidied."""
     compact = re.sub(r"\s+", "", raw.upper())
     match = _POSTCODE.match(compact)
     if not match:

@@ -75,5 +75,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.error("unhandled error", extra={"error_type": type(exc).__name__, "path": request.url.path})
+        log.error(
+            "unhandled error", extra={"error_type": type(exc).__name__, "path": request.url.path}
+        )
         return error_response(request, 500)

@@ -1,0 +1,172 @@
+"""``joinedup bench``: measured figures for docs/benchmarks.md (not part of the test suite)."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import typer
+from rich.console import Console
+from rich.progress import track
+from sqlalchemy import func, select
+
+from joinedup.config import Settings, get_settings
+from joinedup.db import engine_for, session_factory
+
+app = typer.Typer(help="Measure JoinedUp's speed.", no_args_is_help=True)
+console = Console()
+DEMO_PASSWORD = "joinedup-demo-2026"
+
+
+def machine() -> str:
+    """A one-line description of this machine."""
+    cpus = os.cpu_count() or 0
+    mem = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kb = int(meminfo.read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB"
+    return f"{platform.machine()}, {cpus} cores{mem}, Python {platform.python_version()}"
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+def _busiest_person(settings: Settings, username: str) -> tuple[str, int]:
+    """The person record with most incidents that ``username``'s organisation holds."""
+    from joinedup.incidents.models import Involvement
+    from joinedup.partners.models import User
+    from joinedup.people.models import PersonRecord
+
+    with session_factory(engine_for(settings.database_url))() as session:
+        org_id = session.scalar(select(User.organisation_id).where(User.username == username))
+        n = func.count(Involvement.incident_id)
+        row = session.execute(
+            select(PersonRecord.id, n)
+            .join(Involvement, Involvement.person_record_id == PersonRecord.id)
+            .where(PersonRecord.organisation_id == org_id)
+            .group_by(PersonRecord.id)
+            .order_by(n.desc())
+            .limit(1)
+        ).first()
+    if row is None:
+        raise typer.BadParameter("no person with incidents: load the demo first")
+    return str(row[0]), int(row[1])
+
+
+def _serve(settings: Settings, port: int) -> Any:
+    import uvicorn
+
+    from joinedup.main import create_app
+
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    return server
+
+
+def _sign_in(client: httpx.Client, username: str) -> None:
+    page = client.get("/sign-in")
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    response = client.post(
+        "/sign-in", data={"username": username, "password": DEMO_PASSWORD, "csrf_token": token}
+    )
+    if "joinedup_session" not in client.cookies:
+        raise typer.BadParameter(f"could not sign in as {username} ({response.status_code})")
+
+
+@app.command("person-page")
+def person_page(
+    requests: int = typer.Option(300, help="How many page loads to time."),
+    username: str = typer.Option("asb.guildford", help="Demo user to sign in as."),
+    port: int = typer.Option(8765, help="Local port for the measured server."),
+    database_url: str = typer.Option("", help="Database with the demo loaded (default: settings)."),
+) -> dict[str, Any]:
+    """p50/p95/p99 latency of the person page for the demo's busiest person."""
+    settings = get_settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    person_id, incidents = _busiest_person(settings, username)
+    server = _serve(settings, port)
+    timings: list[float] = []
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            _sign_in(client, username)
+            for _ in range(10):  # warm caches and the template compiler
+                client.get(f"/people/{person_id}")
+            for _ in track(range(requests), description="person page"):
+                start = time.perf_counter()
+                response = client.get(f"/people/{person_id}")
+                timings.append((time.perf_counter() - start) * 1000)
+                response.raise_for_status()
+    finally:
+        server.should_exit = True
+    result = {
+        "benchmark": "person page",
+        "incidents_on_page": incidents,
+        "requests": requests,
+        "p50_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(_percentile(timings, 95), 1),
+        "p99_ms": round(_percentile(timings, 99), 1),
+        "database": settings.database_url.split(":", 1)[0],
+        "machine": machine(),
+    }
+    console.print_json(json.dumps(result))
+    return result
+
+
+def _timed_demo_load(url: str) -> float:
+    env = {**os.environ, "JOINEDUP_DATABASE_URL": url}
+    exe = [sys.executable, "-m", "joinedup.cli"]
+    subprocess.run([*exe, "db", "upgrade"], env=env, check=True, capture_output=True)
+    start = time.perf_counter()
+    subprocess.run([*exe, "demo", "load"], env=env, check=True)
+    return time.perf_counter() - start
+
+
+@app.command("all")
+def run_all(requests: int = typer.Option(300, help="Person-page loads to time.")) -> None:
+    """Every benchmark of the foundation, on a fresh SQLite demo database."""
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        seconds = _timed_demo_load(url)
+        console.print_json(
+            json.dumps(
+                {"benchmark": "demo load", "seconds": round(seconds, 1), "machine": machine()}
+            )
+        )
+        person_page(requests=requests, username="asb.guildford", port=8765, database_url=url)
+
+
+@app.command("demo-load")
+def demo_load(
+    database_url: str = typer.Option("", help="Empty database to load (default: a temp SQLite)."),
+) -> dict[str, Any]:
+    """Wall time of loading the full demo partnership into an empty, migrated database."""
+    with tempfile.TemporaryDirectory() as tmp:
+        url = database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        seconds = _timed_demo_load(url)
+    result = {
+        "benchmark": "demo load",
+        "seconds": round(seconds, 1),
+        "database": url.split(":", 1)[0],
+        "machine": machine(),
+    }
+    console.print_json(json.dumps(result))
+    return result

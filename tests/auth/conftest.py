@@ -1,0 +1,5 @@
+"""Fixtures for the auth tests."""
+
+from tests.auth.fixtures import clock, make_user, org
+
+__all__ = ["clock", "make_user", "org"]
