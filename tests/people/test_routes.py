@@ -103,3 +103,16 @@ def test_analyst_sees_no_person_records(client: TestClient, session: Session) ->
     sign_in_as(client, session, mine, Role.ANALYST)
     assert client.get(f"/people/{own.id}").status_code == 404
     assert client.get("/api/v1/people").json()["total"] == 0
+
+
+def test_lists_link_to_records_and_escape_hostile_names(
+    client: TestClient, session: Session
+) -> None:
+    mine, own, _hidden = _world(session)
+    hostile = f.person(session, mine, first_name="<script>alert(1)</script>", surname="Okafor")
+    session.commit()
+    sign_in_as(client, session, mine)
+    page = client.get("/people").text
+    assert f'<a class="govuk-link" href="/people/{own.id}">Okafor, Morgan</a>' in page
+    assert "<script>alert(1)</script>" not in page
+    assert f'href="/people/{hostile.id}">Okafor, &lt;script&gt;' in page

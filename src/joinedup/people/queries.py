@@ -68,12 +68,13 @@ def search(session: Session, actor: Actor, text: str, limit: int = 50) -> list[P
         return []
     stmt = visible_person_records(select(PersonRecord), actor)
     for word in words:
-        pattern = word.replace("%", "").replace("_", "") + "%"
+        # Escape LIKE wildcards so a reference such as "GBC_ASB_12" matches itself only.
+        pattern = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(
             or_(
-                PersonRecord.surname.ilike(pattern),
-                PersonRecord.first_name.ilike(pattern),
-                PersonRecord.reference.ilike(pattern),
+                PersonRecord.surname.ilike(pattern, escape="\\"),
+                PersonRecord.first_name.ilike(pattern, escape="\\"),
+                PersonRecord.reference.ilike(pattern, escape="\\"),
             )
         )
     stmt = stmt.order_by(PersonRecord.surname, PersonRecord.first_name).limit(limit)

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
+from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
 from joinedup.common.clock import format_date, format_datetime
@@ -48,11 +49,17 @@ def field_error(errors: dict[str, str] | None, field: str) -> dict[str, str] | N
     return None
 
 
+def link(href: str, text: object) -> Markup:
+    """A GOV.UK link with both parts escaped, for table cells built in templates."""
+    return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
+
+
 def _environment() -> Environment:
     env = Environment(loader=_loader(), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["datetime"] = format_datetime
     env.filters["date"] = format_date
     env.globals["field_error"] = field_error
+    env.globals["link"] = link
     return env
 
 
