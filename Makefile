@@ -4,7 +4,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-export JOINEDUP_DEMO_MODE ?= true
 
 .PHONY: run test check fmt bench install chromium assets clean
 
@@ -23,6 +22,7 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
 
+run: export JOINEDUP_DEMO_MODE ?= true
 run: install
 	$(BIN)/joinedup db upgrade
 	$(BIN)/joinedup demo load --if-empty

@@ -21,5 +21,5 @@ def configure_logging(level: str = "INFO", *, sql: bool = False) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO if sql else logging.WARNING)
-    for noisy in ("uvicorn.access",):
+    for noisy in ("uvicorn.access", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
