@@ -74,6 +74,36 @@ async def create_organisation(request: Request, session: SessionDep, actor: Admi
     return RedirectResponse(f"/organisations/{org.id}", status_code=303)
 
 
+@router.get("/organisations/{organisation_id}/edit", response_class=HTMLResponse)
+def edit_organisation(
+    request: Request, session: SessionDep, actor: AdminDep, organisation_id: str
+) -> HTMLResponse:
+    """The form to change an organisation's name, kind or district."""
+    org = queries.get_organisation(session, actor, record_id(organisation_id)).organisation
+    values = {k: str(v) for k, v in org.model_dump(mode="json").items()}
+    return _org_form(request, values, {}, f"/admin/organisations/{org.id}", f"Change {org.name}")
+
+
+@router.post("/organisations/{organisation_id}", response_model=None)
+async def update_organisation(
+    request: Request, session: SessionDep, actor: AdminDep, organisation_id: str
+) -> Response:
+    """Save changes to an organisation."""
+    org_id = record_id(organisation_id)
+    action, title = f"/admin/organisations/{org_id}", "Change organisation"
+    data = await form_dict(request)
+    org_in, errors = parse_form(OrganisationIn, data, ORG_LABELS)
+    if org_in is None:
+        return _org_form(request, data, errors, action, title)
+    try:
+        service.update_organisation(
+            session=session, actor=actor, organisation_id=org_id, org_in=org_in
+        )
+    except Conflict as exc:
+        return _org_form(request, data, {"name": exc.message}, action, title)
+    return RedirectResponse(action, status_code=303)
+
+
 @router.post("/organisations/{organisation_id}/teams", response_model=None)
 def add_team(
     request: Request,
@@ -94,7 +124,8 @@ def add_team(
             errors = {"name": exc.message}
     if errors:
         detail = queries.get_organisation(session, actor, org_id)
-        return render(request, "partners/admin_org.html", {"detail": detail, "errors": errors}, 422)
+        context = {"detail": detail, "errors": errors, "roles": list(Role)}
+        return render(request, "partners/admin_org.html", context, 422)
     return RedirectResponse(f"/admin/organisations/{org_id}", status_code=303)
 
 
@@ -104,7 +135,8 @@ def admin_organisation(
 ) -> HTMLResponse:
     """An organisation's teams and users, with forms to add them."""
     detail = queries.get_organisation(session, actor, record_id(organisation_id))
-    return render(request, "partners/admin_org.html", {"detail": detail, "errors": {}})
+    context = {"detail": detail, "errors": {}, "roles": list(Role)}
+    return render(request, "partners/admin_org.html", context)
 
 
 def _user_form(
