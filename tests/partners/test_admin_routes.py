@@ -31,6 +31,8 @@ def test_admin_manages_organisations_teams_and_users(client: TestClient, session
     assert made.status_code == 303
     org = session.scalars(select(Organisation).where(Organisation.name == "Catch22")).one()
 
+    form = client.get(f"/admin/organisations/{org.id}/edit")
+    assert form.status_code == 200 and 'value="Catch22"' in form.text
     edited = _post(
         client,
         f"/admin/organisations/{org.id}",

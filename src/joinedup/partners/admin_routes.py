@@ -48,9 +48,15 @@ def admin_home(request: Request, session: SessionDep, actor: AdminDep) -> HTMLRe
 
 
 def _org_form(
-    request: Request, values: dict[str, str], errors: dict[str, str], action: str
+    request: Request, values: dict[str, str], errors: dict[str, str], action: str, title: str = ""
 ) -> HTMLResponse:
-    context = {"values": values, "errors": errors, "kinds": list(OrgKind), "action": action}
+    context = {
+        "values": values,
+        "errors": errors,
+        "kinds": list(OrgKind),
+        "action": action,
+        "heading": title or "Add an organisation",
+    }
     return render(request, "partners/admin_org_form.html", context, 422 if errors else 200)
 
 
