@@ -63,6 +63,7 @@ class AuditEvent:
     actor_role: str = ""
     record_type: str = ""
     record_id: str = ""
+    record_organisation_id: uuid.UUID | None = None
     purpose: str = ""
     justification: str = ""
     recipient_organisation_id: uuid.UUID | None = None

@@ -20,6 +20,7 @@ class LedgerEntry(Base):
     __table_args__ = (
         Index("ix_audit_ledger_record", "record_type", "record_id"),
         Index("ix_audit_ledger_actor_organisation_id_at", "actor_organisation_id", "at"),
+        Index("ix_audit_ledger_record_organisation_id_at", "record_organisation_id", "at"),
     )
 
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -31,6 +32,8 @@ class LedgerEntry(Base):
     actor_role: Mapped[str] = mapped_column(String(40), default="")
     record_type: Mapped[str] = mapped_column(String(40), default="")
     record_id: Mapped[str] = mapped_column(String(64), default="")
+    # The organisation holding the record, so each can see who read its records (AUD-8).
+    record_organisation_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
     purpose: Mapped[str] = mapped_column(String(40), default="")
     justification: Mapped[str] = mapped_column(Text, default="")
     recipient_organisation_id: Mapped[uuid.UUID | None] = mapped_column(default=None)

@@ -35,6 +35,8 @@ class Incident(IdMixin, Base):
         ForeignKey("location.id"), default=None, index=True
     )
     narrative: Mapped[str] = mapped_column(Text, default="")
+    # Clinical notes (e.g. a mental-health assessment): visible only to permitted roles (AC-2).
+    clinical_notes: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[IncidentSource] = mapped_column(
         str_enum(IncidentSource, "incident_source"), default=IncidentSource.PARTNER
     )

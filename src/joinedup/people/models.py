@@ -33,6 +33,8 @@ class PersonRecord(IdMixin, Base):
     address_line: Mapped[str] = mapped_column(String(300), default="")
     town: Mapped[str] = mapped_column(String(100), default="")
     postcode: Mapped[str] = mapped_column(String(10), default="")
+    # A refuge or safe address: never disclosed beyond the holder's permitted roles (SHR-4).
+    address_confidential: Mapped[bool] = mapped_column(default=False)
     location_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("location.id"), default=None)
     vulnerability_markers: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
