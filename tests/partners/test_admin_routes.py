@@ -11,7 +11,9 @@ from joinedup.auth.models import UserSession
 from joinedup.partners.models import Organisation, Team, User
 from joinedup.partners.schemas import OrgKind, Role
 from tests import factories as f
-from tests.auth.fixtures import PASSWORD, csrf_from, signed_in
+from tests.auth.fixtures import PASSWORD, FakeClock, clock, csrf_from, signed_in
+
+__all__ = ["clock"]
 from tests.pages import sign_in_as
 
 
@@ -108,3 +110,24 @@ def test_ac1_non_admins_cannot_reach_administration(
     )
     assert response.status_code == 403
     assert session.scalar(select(Organisation.id).where(Organisation.name == "X")) is None
+
+
+def test_ses2_permission_changes_need_a_recent_password(
+    client: TestClient, session: Session, clock: FakeClock
+) -> None:
+    county = f.organisation(session, "Surrey County Council", OrgKind.COUNTY_COUNCIL)
+    session.commit()
+    sign_in_as(client, session, county, Role.ADMIN, username="the.admin")
+    worker = f.user(session, county, Role.PRACTITIONER)
+    session.commit()
+    clock.advance(minutes=6)
+    response = _post(client, f"/admin/users/{worker.id}/role", {"role": "admin"})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/account/reauthenticate"
+    session.expire_all()
+    assert session.get(User, worker.id).role is Role.PRACTITIONER  # type: ignore[union-attr]
+    token = csrf_from(client.get("/account/reauthenticate").text)
+    client.post("/account/reauthenticate", data={"csrf_token": token, "password": PASSWORD})
+    assert _post(client, f"/admin/users/{worker.id}/role", {"role": "admin"}).status_code == 303
+    session.expire_all()
+    assert session.get(User, worker.id).role is Role.ADMIN  # type: ignore[union-attr]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from joinedup.access.actor import Actor
-from joinedup.access.deps import require
+from joinedup.access.deps import require, require_recent_reauthentication
 from joinedup.auth.csrf import verify_csrf
 from joinedup.auth.service import close_account, create_user
 from joinedup.common.errors import Conflict
@@ -20,6 +20,8 @@ from joinedup.web.pages import record_id
 from joinedup.web.templating import render
 
 AdminDep = Annotated[Actor, Depends(require(Role.ADMIN))]
+# SES-2: changing who may do what needs a password entered in the last few minutes.
+StepUp = Depends(require_recent_reauthentication())
 router = APIRouter(prefix="/admin", dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 ORG_LABELS = {
@@ -167,7 +169,7 @@ def new_user(request: Request, session: SessionDep, actor: AdminDep) -> HTMLResp
     return _user_form(request, session, actor, {}, {})
 
 
-@router.post("/users", response_model=None)
+@router.post("/users", response_model=None, dependencies=[StepUp])
 async def add_user(request: Request, session: SessionDep, actor: AdminDep) -> Response:
     """Create a user account."""
     data = await form_dict(request)
@@ -183,7 +185,7 @@ async def add_user(request: Request, session: SessionDep, actor: AdminDep) -> Re
     return RedirectResponse(f"/admin/organisations/{user_in.organisation_id}", status_code=303)
 
 
-@router.post("/users/{user_id}/role", response_model=None)
+@router.post("/users/{user_id}/role", response_model=None, dependencies=[StepUp])
 def change_role(
     session: SessionDep, actor: AdminDep, user_id: str, role: Annotated[Role, Form()]
 ) -> Response:
@@ -194,7 +196,7 @@ def change_role(
     return RedirectResponse(f"/admin/organisations/{user.organisation_id}", status_code=303)
 
 
-@router.post("/users/{user_id}/deactivate", response_model=None)
+@router.post("/users/{user_id}/deactivate", response_model=None, dependencies=[StepUp])
 def deactivate(session: SessionDep, actor: AdminDep, user_id: str) -> Response:
     """Close a user's account and end their sessions (AC-5)."""
     uid = record_id(user_id)
