@@ -15,12 +15,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian's Chromium for the browser tests (Playwright is pointed at it; no browser download).
+# Debian's Chromium for the browser tests (Playwright is pointed at it; no browser download),
+# and Pango for WeasyPrint's PDFs (subject access packs).
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
+	@{ command -v chromium >/dev/null 2>&1 && ldconfig -p | grep -q libpangoft2-1.0; } || { \
+	  echo "Installing Debian's chromium and pango"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends \
+	    chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; }
 
 run: export JOINEDUP_DEMO_MODE ?= true
 run: install
@@ -30,7 +32,7 @@ run: install
 	$(BIN)/joinedup serve --host 127.0.0.1 --port 8000
 
 test: install chromium
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n 2
 
 check: install
 	$(BIN)/ruff check src tests migrations

@@ -20,19 +20,26 @@ from joinedup.config import Settings
 from joinedup.db import engine_for, session_factory
 from joinedup.migrations_state import upgrade
 from joinedup.models import Base
-from tests.dbutil import create_pg_database, drop_pg_database, pg_url, postgres_available
+from tests.dbutil import (
+    create_pg_database,
+    drop_pg_database,
+    grant_test_app_role,
+    pg_url,
+    postgres_available,
+)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(
+def database_urls(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A migrated, empty database of each backend, shared by the run."""
+) -> Iterator[tuple[str, str]]:
+    """A migrated, empty database of each backend, shared by the run: the owner's URL (test
+    setup and cleanup) and the URL the app under test uses (on PostgreSQL a non-owner role)."""
     if request.param == "sqlite":
         path: Path = tmp_path_factory.mktemp("db") / "joinedup.db"
         url = f"sqlite:///{path}"
         upgrade(url)
-        yield url
+        yield url, url
         return
     if not postgres_available():
         if os.environ.get("JOINEDUP_REQUIRE_POSTGRES") == "1":
@@ -41,15 +48,32 @@ def database_url(
     name = create_pg_database()
     url = pg_url(name)
     upgrade(url)
-    yield url
+    app_url = grant_test_app_role(url)
+    yield url, app_url
     engine_for(url).dispose()
+    engine_for(app_url).dispose()
     drop_pg_database(name)
+
+
+@pytest.fixture(scope="session")
+def database_url(database_urls: tuple[str, str]) -> str:
+    """The test database's owner (superuser on PostgreSQL) URL, for setup and cleanup."""
+    return database_urls[0]
+
+
+@pytest.fixture(scope="session")
+def app_database_url(database_urls: tuple[str, str]) -> str:
+    """The URL the app under test connects with (on PostgreSQL the non-owner app role)."""
+    return database_urls[1]
 
 
 def _empty_all_tables(engine: Engine) -> None:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
+            # The ledger refuses TRUNCATE by trigger (AUD-6); the superuser cleaning up between
+            # tests switches ordinary triggers off for this transaction only.
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
         else:
             for table in tables:
@@ -78,9 +102,9 @@ def session(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    """Settings for a test app on the test database."""
-    return Settings(environment="test", database_url=database_url, secret_key="t" * 40)
+def settings(app_database_url: str) -> Settings:
+    """Settings for a test app on the test database (as the app role on PostgreSQL)."""
+    return Settings(environment="test", database_url=app_database_url, secret_key="t" * 40)
 
 
 @pytest.fixture

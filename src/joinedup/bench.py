@@ -91,6 +91,32 @@ def _sign_in(client: httpx.Client, username: str) -> None:
         raise typer.BadParameter(f"could not sign in as {username} ({response.status_code})")
 
 
+@app.command("policy-overhead")
+def policy_overhead(
+    reads: int = typer.Option(300, help="How many reads of each kind to time."),
+    username: str = typer.Option("asb.guildford", help="Demo user whose reads are timed."),
+    database_url: str = typer.Option("", help="Database with the demo loaded (default: settings)."),
+) -> dict[str, Any]:
+    """Person-page data with access policy and audit vs. the same read without them."""
+    from joinedup.access.bench import measure
+
+    settings = get_settings()
+    url = database_url or settings.database_url
+    with session_factory(engine_for(url))() as session:
+        result = measure(session, username, reads)
+    result |= {"database": url.split(":", 1)[0], "machine": machine()}
+    console.print_json(json.dumps(result))
+    return result
+
+
+def _declare_purpose(client: httpx.Client, person_id: str) -> None:
+    """Answer "Why are you opening this record?" once (AUD-2); it holds for 30 minutes."""
+    page = client.get(f"/people/{person_id}")
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    data = {"csrf_token": token, "purpose": "crime_and_disorder"}
+    client.post(f"/people/{person_id}/purpose", data=data)
+
+
 @app.command("person-page")
 def person_page(
     requests: int = typer.Option(300, help="How many page loads to time."),
@@ -108,6 +134,7 @@ def person_page(
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
             _sign_in(client, username)
+            _declare_purpose(client, person_id)
             for _ in range(10):  # warm caches and the template compiler
                 client.get(f"/people/{person_id}")
             for _ in track(range(requests), description="person page"):

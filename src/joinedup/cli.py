@@ -5,12 +5,16 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
+from joinedup.audit.cli import app as audit_app
 from joinedup.bench import app as bench_app
 from joinedup.config import get_settings
 from joinedup.db import engine_for
+from joinedup.dbroles import grant_app_role_command
 from joinedup.demo.cli import app as demo_app
 from joinedup.incidents.cli import app as import_app
 from joinedup.partners.cli import app as users_app
+from joinedup.retention.cli import app as retention_app
+from joinedup.subject_access.cli import app as sar_app
 
 app = typer.Typer(
     help="JoinedUp: the shared platform of a community safety partnership.", no_args_is_help=True
@@ -21,6 +25,10 @@ app.add_typer(users_app, name="users")
 app.add_typer(demo_app, name="demo")
 app.add_typer(import_app, name="import")
 app.add_typer(bench_app, name="bench")
+app.add_typer(audit_app, name="audit")
+app.add_typer(retention_app, name="retention")
+app.add_typer(sar_app, name="sar")
+db_app.command("grant-app-role")(grant_app_role_command)
 console = Console(stderr=True)
 
 
@@ -46,6 +54,26 @@ def serve(
         log_config=None,
         proxy_headers=False,
     )
+
+
+@app.command()
+def worker(
+    once: bool = typer.Option(False, help="Run each due job once, then exit."),
+    poll: float = typer.Option(30.0, help="Seconds between checks for due jobs."),
+) -> None:
+    """Run the periodic jobs in jobs.SCHEDULE (misuse monitoring, retention)."""
+    from joinedup import jobs
+    from joinedup.db import session_factory
+    from joinedup.logging_setup import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level, sql=settings.log_sql)
+    factory = session_factory(engine_for(settings.database_url))
+    if once:
+        for name, summary in jobs.run_due(factory, settings, {}):
+            typer.echo(f"{name}: {summary}")
+        return
+    jobs.run_forever(factory, settings, poll)
 
 
 @db_app.command("upgrade")

@@ -37,6 +37,17 @@ class Settings(BaseSettings):
     demo_mode: bool = False
     log_level: str = "INFO"
     log_sql: bool = False
+    break_glass_hours: int = Field(default=4, ge=1, le=24)
+    access_grant_days: int = Field(default=30, ge=1, le=365)
+    monitor_high_volume_reads: int = Field(default=100, ge=1)
+    monitor_repeated_denials: int = Field(default=5, ge=1)
+    monitor_out_of_hours_reads: int = Field(default=20, ge=1)
+    retention_person_years: int = Field(default=6, ge=1)
+    retention_incident_years: int = Field(default=6, ge=1)
+    retention_login_attempt_days: int = Field(default=90, ge=1)
+    retention_purpose_declaration_days: int = Field(default=90, ge=1)
+    retention_export_days: int = Field(default=30, ge=1)
+    retention_mode: Literal["erase", "flag"] = "flag"
 
     @model_validator(mode="after")
     def _refuse_unsafe_values(self) -> Settings:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import MetaData, String, create_engine, event
+from sqlalchemy import MetaData, String, create_engine, event, text
 from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
@@ -74,15 +74,60 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create an engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout."""
+    # hide_parameters: SQL logs and errors never carry bound values, which may be personal (AUD-4).
     if url.startswith("sqlite"):
         database = make_url(url).database
         if database and database != ":memory:":
             # A fresh checkout has no var/ folder yet: SQLite will not create directories.
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url, echo=echo, hide_parameters=True, connect_args={"check_same_thread": False}
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    engine = create_engine(
+        url,
+        echo=echo,
+        hide_parameters=True,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+    )
+    event.listen(engine, "connect", _pg_row_security_default)
+    return engine
+
+
+def _pg_row_security_default(dbapi_connection: Any, _record: Any) -> None:
+    """Connections start as "system" for row-level security (jobs, imports, the demo); a read
+    that loads an access context narrows its own transactions (``apply_row_security``)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET joinedup.system = 'on'")
+    cursor.close()
+    dbapi_connection.commit()
+
+
+def apply_row_security(session: Session, values: dict[str, str]) -> None:
+    """Narrow PostgreSQL row-level security for this session's transactions to ``values``
+    (setting name -> value, e.g. ``joinedup.readable_orgs``), starting with the current one."""
+    session.info["row_security"] = dict(values)
+    if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        _set_row_security(session.connection(), values)
+
+
+def _set_row_security(connection: Any, values: dict[str, str]) -> None:
+    names = sorted(values)
+    calls = ", ".join(f"set_config(:k{i}, :v{i}, true)" for i in range(len(names)))
+    params = {f"k{i}": n for i, n in enumerate(names)} | {
+        f"v{i}": values[n] for i, n in enumerate(names)
+    }
+    connection.execute(text(f"SELECT {calls}"), params)
+
+
+@event.listens_for(Session, "after_begin")
+def _row_security_after_begin(session: Session, _transaction: Any, connection: Any) -> None:
+    values = session.info.get("row_security")
+    if values and connection.dialect.name == "postgresql":
+        _set_row_security(connection, values)
 
 
 @lru_cache(maxsize=8)
@@ -117,6 +162,17 @@ def get_session(request: Request) -> Iterator[Session]:
     """FastAPI dependency: one session per request, closed (never committed) at the end."""
     factory: sessionmaker[Session] = request.app.state.session_factory
     session = factory()
+    # Default deny for row-level security (AC-4): a request sees its own organisation's rows
+    # (none when anonymous) until a read loads an access context that widens it.
+    actor = getattr(request.state, "actor", None)
+    own = str(actor.organisation_id) if actor is not None else ""
+    session.info["row_security"] = {
+        "joinedup.system": "off",
+        "joinedup.actor_org": own,
+        "joinedup.readable_orgs": own,
+        "joinedup.granted_records": "",
+        "joinedup.grant_orgs": "",
+    }
     try:
         yield session
     finally:

@@ -5,16 +5,21 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from joinedup.access import break_glass_routes
 from joinedup.access import deps as access_deps
+from joinedup.access import routes as sharing_routes
 from joinedup.agreements import routes as agreements_routes
+from joinedup.audit import routes as audit_routes
 from joinedup.auth import routes as auth_routes
 from joinedup.config import PACKAGE_DIR as _PKG
 from joinedup.config import Settings, get_settings
 from joinedup.db import engine_for, session_factory
 from joinedup.incidents import routes as incidents_routes
+from joinedup.oversight import routes as oversight_routes
 from joinedup.partners import admin_routes
 from joinedup.partners import routes as partners_routes
 from joinedup.people import routes as people_routes
+from joinedup.subject_access import routes as subject_access_routes
 from joinedup.web import api_docs, errors, health, home, security
 
 STATIC_DIR = _PKG / "web" / "static"
@@ -41,8 +46,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(auth_routes.router)
     app.include_router(api_docs.router)
-    for module in (home, people_routes, incidents_routes, partners_routes, agreements_routes):
+    for module in (
+        home,
+        people_routes,
+        incidents_routes,
+        partners_routes,
+        agreements_routes,
+        sharing_routes,
+    ):
         app.include_router(module.router)
         app.include_router(module.api)
     app.include_router(admin_routes.router)
+    for module in (break_glass_routes, oversight_routes, subject_access_routes, audit_routes):
+        app.include_router(module.router)
+        app.include_router(module.api)
     return app

@@ -76,6 +76,33 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
+class _SharedChromium:
+    """One Playwright and one Chromium per process, however many test folders import the
+    ``browser`` fixture (each import is its own fixture; a second Playwright cannot start)."""
+
+    users = 0
+    playwright: Any = None
+    browser: Browser | None = None
+
+    @classmethod
+    def acquire(cls, path: str) -> Browser:
+        if cls.browser is None:
+            cls.playwright = sync_playwright().start()
+            cls.browser = cls.playwright.chromium.launch(
+                executable_path=path, headless=True, args=CHROMIUM_ARGS
+            )
+        cls.users += 1
+        return cls.browser
+
+    @classmethod
+    def release(cls) -> None:
+        cls.users -= 1
+        if cls.users == 0 and cls.browser is not None:
+            cls.browser.close()
+            cls.playwright.stop()
+            cls.browser = cls.playwright = None
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     """Headless Debian Chromium for the whole run."""
@@ -84,10 +111,9 @@ def browser() -> Iterator[Browser]:
         if os.environ.get("JOINEDUP_REQUIRE_BROWSER") == "1":
             pytest.fail("Chromium is required (JOINEDUP_REQUIRE_BROWSER=1) but not installed")
         pytest.skip("Debian's chromium is not installed")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    b = _SharedChromium.acquire(path)
+    yield b
+    _SharedChromium.release()
 
 
 @pytest.fixture
@@ -141,7 +167,13 @@ def demo_settings(
     from joinedup.db import engine_for, session_factory
     from joinedup.demo.loader import load_demo
     from joinedup.migrations_state import upgrade
-    from tests.dbutil import create_pg_database, drop_pg_database, pg_url, postgres_available
+    from tests.dbutil import (
+        create_pg_database,
+        drop_pg_database,
+        grant_test_app_role,
+        pg_url,
+        postgres_available,
+    )
 
     tmp = tmp_path_factory.mktemp("demo")
     name = None
@@ -163,8 +195,11 @@ def demo_settings(
             police_uk=False,
             ground_truth_path=tmp / "ground-truth.json",
         )
-    yield Settings(environment="test", database_url=url, secret_key="b" * 40)
+    # Loaded as the owner; served, as in production, as the non-owner app role.
+    app_url = grant_test_app_role(url) if name else url
+    yield Settings(environment="test", database_url=app_url, secret_key="b" * 40)
     engine_for(url).dispose()
+    engine_for(app_url).dispose()
     if name:
         drop_pg_database(name)
 

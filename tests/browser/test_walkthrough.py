@@ -43,6 +43,14 @@ def _sign_in(page: Page, server: LiveServer, username: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
 
 
+def _state_purpose(page: Page) -> None:
+    """Answer "Why are you opening this record?" (AUD-2)."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Why are you opening this record?")
+    assert_accessible(page)
+    page.get_by_label("Prevent and detect crime and disorder").check()
+    page.get_by_role("button", name="Continue").click()
+
+
 def test_practitioner_opens_a_person_and_an_incident(
     page: Page, live_server: LiveServer, demo_settings: Settings
 ) -> None:
@@ -60,11 +68,13 @@ def test_practitioner_opens_a_person_and_an_incident(
     page.get_by_role("button", name="Search").click()
     assert_accessible(page)
     page.get_by_role("link", name=re.compile(re.escape(person.surname))).first.click()
+    _state_purpose(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text(person.surname)
     expect(page.get_by_role("heading", name=re.compile(r"Incidents \(\d+\)"))).to_be_visible()
     assert_accessible(page)
 
     page.locator("table a[href^='/incidents/']").first.click()
+    _state_purpose(page)
     expect(page.get_by_text("Incident recorded by Guildford Borough Council")).to_be_visible()
     expect(page.get_by_role("heading", name="People involved")).to_be_visible()
     assert_accessible(page)

@@ -6,12 +6,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from joinedup.access.purposes import StatedPurpose
+from joinedup.agreements.schemas import Purpose
 from joinedup.audit.models import LedgerEntry
 from joinedup.common.errors import NotFound
 from joinedup.incidents.schemas import InvolvementRole
 from joinedup.partners.schemas import OrgKind, Role
 from joinedup.people import queries
 from tests import factories as f
+
+STATED = StatedPurpose(Purpose.SAFEGUARDING, "checking a referral")
 
 
 def _setup(session: Session):  # type: ignore[no-untyped-def]
@@ -35,9 +39,9 @@ def test_ac3_list_and_search_show_only_own_organisation(session: Session) -> Non
 def test_ac1_profile_of_another_organisations_record_is_not_found(session: Session) -> None:
     me, _own, hidden = _setup(session)
     with pytest.raises(NotFound):
-        queries.profile(session, me, hidden.id)
+        queries.profile(session, me, hidden.id, stated=STATED)
     with pytest.raises(NotFound):
-        queries.profile(session, me, f.any_id())
+        queries.profile(session, me, f.any_id(), stated=STATED)
 
 
 def test_aud1_profile_writes_one_consultation_event(session: Session) -> None:
@@ -48,7 +52,7 @@ def test_aud1_profile_writes_one_consultation_event(session: Session) -> None:
     assert org is not None
     f.incident(session, org, [(own, InvolvementRole.VICTIM)])
     session.commit()
-    profile = queries.profile(session, me, own.id)
+    profile = queries.profile(session, me, own.id, stated=STATED)
     assert len(profile.involvements) == 1
     assert profile.involvements[0].role is InvolvementRole.VICTIM
     events = session.scalars(select(LedgerEntry).where(LedgerEntry.name == "person.viewed")).all()
@@ -66,5 +70,5 @@ def test_ac6_roles_without_record_access_see_nothing(session: Session) -> None:
     session.commit()
     assert queries.list_for(session, analyst).total == 0
     with pytest.raises(NotFound):
-        queries.profile(session, analyst, own.id)
+        queries.profile(session, analyst, own.id, stated=STATED)
     assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 0

@@ -25,7 +25,12 @@ def _world(session: Session):  # type: ignore[no-untyped-def]
 def test_person_page_lists_incidents(client: TestClient, session: Session) -> None:
     mine, own, _hidden = _world(session)
     sign_in_as(client, session, mine)
-    page = client.get(f"/people/{own.id}")
+    asked = client.get(f"/people/{own.id}")
+    assert "Why are you opening this record?" in asked.text and "Morgan" not in asked.text
+    page = client.post(
+        f"/people/{own.id}/purpose",
+        data={"csrf_token": csrf_from(asked.text), "purpose": "safeguarding"},
+    )
     assert page.status_code == 200
     assert "Morgan" in page.text and "ASB – personal" in page.text and "Victim" in page.text
     assert page.headers["cache-control"] == "no-store"
@@ -45,7 +50,8 @@ def test_ac1_forbidden_unknown_and_malformed_ids_answer_alike(
         >= 1
     )
     assert "Hidden" not in "".join(r.text for r in answers)
-    api = [client.get(f"/api/v1/people/{i}") for i in (hidden.id, f.any_id())]
+    purpose = {"X-JoinedUp-Purpose": "safeguarding"}
+    api = [client.get(f"/api/v1/people/{i}", headers=purpose) for i in (hidden.id, f.any_id())]
     assert [r.status_code for r in api] == [404, 404]
     assert api[0].json() == api[1].json()
 

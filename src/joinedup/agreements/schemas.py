@@ -116,7 +116,9 @@ class CommitmentStatus(enum.StrEnum):
 
 
 class SharingAgreementIn(BaseModel):
-    """A new information-sharing agreement."""
+    """A new information-sharing agreement; unknown fields are rejected."""
+
+    model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=3, max_length=200)
     reference: str = Field(min_length=1, max_length=40)

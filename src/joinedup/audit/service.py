@@ -7,8 +7,16 @@ from sqlalchemy.orm import Session
 
 from joinedup.audit.events import EVENT_NAMES, AuditEvent
 from joinedup.audit.models import LedgerEntry, LedgerHead
-from joinedup.audit.rules import GENESIS_HASH, chain_hash, clean_text
-from joinedup.common.clock import utc_now
+from joinedup.audit.rules import (
+    GENESIS_HASH,
+    at_text,
+    chain_hash,
+    clean_text,
+    details_text,
+    sorted_details,
+    uuid_text,
+)
+from joinedup.common import clock
 
 
 def _lock_head(session: Session) -> LedgerHead:
@@ -25,46 +33,49 @@ def record(session: Session, event: AuditEvent) -> LedgerEntry:
     if event.name not in EVENT_NAMES:
         raise ValueError(f"undocumented audit event {event.name!r}")
     head = _lock_head(session)
-    now = utc_now()
-    fields: dict[str, object] = {
-        "seq": head.seq + 1,
-        "at": now.isoformat(),
-        "operation": event.operation.value,
-        "name": event.name,
-        "actor_user_id": str(event.actor_user_id or ""),
-        "actor_organisation_id": str(event.actor_organisation_id or ""),
-        "actor_role": event.actor_role,
-        "record_type": event.record_type,
-        "record_id": event.record_id,
-        "record_organisation_id": str(event.record_organisation_id or ""),
-        "purpose": event.purpose,
-        "justification": clean_text(event.justification),
-        "recipient_organisation_id": str(event.recipient_organisation_id or ""),
-        "recipient_person": clean_text(event.recipient_person, 200),
-        "details": dict(event.details),
-    }
-    entry_hash = chain_hash(head.entry_hash, fields)
+    now = clock.utc_now()
+    seq = head.seq + 1
+    details = sorted_details(event.details)
     entry = LedgerEntry(
-        seq=head.seq + 1,
+        seq=seq,
         at=now,
         operation=event.operation,
         name=event.name,
         actor_user_id=event.actor_user_id,
         actor_organisation_id=event.actor_organisation_id,
-        actor_role=event.actor_role,
-        record_type=event.record_type,
-        record_id=event.record_id,
+        actor_role=clean_text(event.actor_role, 40),
+        record_type=clean_text(event.record_type, 40),
+        record_id=clean_text(event.record_id, 64),
         record_organisation_id=event.record_organisation_id,
-        purpose=event.purpose,
-        justification=str(fields["justification"]),
+        purpose=clean_text(event.purpose, 40),
+        justification=clean_text(event.justification),
         recipient_organisation_id=event.recipient_organisation_id,
-        recipient_person=str(fields["recipient_person"]),
-        details=dict(event.details),
+        recipient_person=clean_text(event.recipient_person, 200),
+        details=details,
         prev_hash=head.entry_hash,
-        entry_hash=entry_hash,
+    )
+    entry.entry_hash = chain_hash(
+        (
+            str(seq),
+            at_text(now),
+            event.operation.value,
+            event.name,
+            uuid_text(entry.actor_user_id),
+            uuid_text(entry.actor_organisation_id),
+            entry.actor_role,
+            entry.record_type,
+            entry.record_id,
+            uuid_text(entry.record_organisation_id),
+            entry.purpose,
+            entry.justification,
+            uuid_text(entry.recipient_organisation_id),
+            entry.recipient_person,
+            details_text(details),
+            entry.prev_hash,
+        )
     )
     session.add(entry)
-    head.seq = entry.seq
-    head.entry_hash = entry_hash
+    head.seq = seq
+    head.entry_hash = entry.entry_hash
     session.flush()
     return entry

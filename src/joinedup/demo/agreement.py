@@ -144,9 +144,15 @@ SHARING_AGREEMENTS = (
      (_D.IDENTITY, _D.CONTACT_ADDRESS, _D.DOMESTIC_ABUSE, _D.SAFEGUARDING_ADULTS),
      (_P.MARAC, _P.SAFEGUARDING), (_L.PUBLIC_TASK_SUBSTANTIAL_PUBLIC_INTEREST, _L.CDA_S115),
      True, date(2025, 1, 1), date(2027, 12, 31), AgreementStatus.ACTIVE),
-    ("ISA-MH-2025", "Mental health signposting agreement (Right Care, Right Person)",
-     (orgs.MH_TRUST, orgs.POLICE, *_COUNCILS),
+    ("ISA-MH-2025", "Mental health sharing agreement (Right Care, Right Person)",
+     (orgs.MH_TRUST, orgs.POLICE),
      (_D.IDENTITY, _D.MENTAL_HEALTH), (_P.SAFEGUARDING, _P.CASE_COORDINATION),
+     (_L.PUBLIC_TASK_SUBSTANTIAL_PUBLIC_INTEREST,), True,
+     date(2025, 6, 1), date(2027, 5, 31), AgreementStatus.ACTIVE),
+    # Signposting only: no data category is shared, so councils learn that a person is known
+    # to the trust (organisation, categories, dates) and must ask for anything more.
+    ("ISA-MH-SIGN-2025", "Mental health signposting agreement with the district councils",
+     (orgs.MH_TRUST, *_COUNCILS), (), (_P.SAFEGUARDING, _P.CASE_COORDINATION),
      (_L.PUBLIC_TASK_SUBSTANTIAL_PUBLIC_INTEREST,), True,
      date(2025, 6, 1), date(2027, 5, 31), AgreementStatus.ACTIVE),
     ("ISA-EXPL-2025", "Surrey child and youth exploitation information sharing agreement",
@@ -166,7 +172,7 @@ SHARING_AGREEMENTS = (
 
 
 def create_sharing_agreements(session: Session, org_ids: dict[str, uuid.UUID]) -> int:
-    """The information-sharing agreements: four in force, one expired and one draft."""
+    """The information-sharing agreements: five in force, one expired and one draft."""
     for ref, title, parties, cats, purposes, bases, known, start, end, status in SHARING_AGREEMENTS:
         isa = SharingAgreement(
             title=title,

@@ -1,4 +1,9 @@
-"""Reads of incidents, always through ``access.scope``; opening one is audited as consultation."""
+"""Reads of incidents, always through ``access.scope``; opening one is audited as consultation.
+
+Another organisation's incidents are visible only for the data categories an agreement shares
+for the purpose (or a live grant covers); clinical notes reach only the holder's clinical staff
+(AC-2) and are otherwise absent from the payload.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from joinedup.access.actor import Actor
+from joinedup.access.context import AccessContext, load_context
+from joinedup.access.policy import RECORD_WRITE_ROLES
+from joinedup.access.purposes import StatedPurpose
 from joinedup.access.scope import visible_incidents, visible_person_records
 from joinedup.audit.events import AuditEvent
 from joinedup.audit.service import record
@@ -42,6 +50,27 @@ class IncidentDetail(BaseModel):
     people: list[InvolvementOut]
 
 
+class ClinicalIncidentDetail(IncidentDetail):
+    """An incident as the holder's clinical staff see it, with the clinical notes."""
+
+    clinical_notes: str
+
+
+CLINICAL_KINDS = frozenset({"mental_health_trust", "nhs_icb"})
+
+
+def sees_clinical_notes(session: Session, ctx: AccessContext, holder: uuid.UUID) -> bool:
+    """Clinical notes: the holder's practitioners and supervisors in a clinical organisation."""
+    if holder != ctx.actor.organisation_id or ctx.actor.role not in RECORD_WRITE_ROLES:
+        return False
+    kind = session.scalar(select(Organisation.kind).where(Organisation.id == holder))
+    return kind is not None and kind.value in CLINICAL_KINDS
+
+
+def _context(session: Session, who: Actor | AccessContext) -> AccessContext:
+    return who if isinstance(who, AccessContext) else load_context(session, who)
+
+
 def _summary(inc: Incident, loc: Location | None) -> IncidentSummary:
     return IncidentSummary(
         id=inc.id,
@@ -58,14 +87,15 @@ def _summary(inc: Incident, loc: Location | None) -> IncidentSummary:
 
 def list_for(
     session: Session,
-    actor: Actor,
+    actor: Actor | AccessContext,
     page: int = 1,
     category: str | None = None,
     per_page: int = PER_PAGE,
 ) -> Page[IncidentSummary]:
     """The incidents the actor may see, newest first, optionally of one category."""
+    ctx = _context(session, actor)
     stmt = visible_incidents(
-        select(Incident, Location).outerjoin(Location, Location.id == Incident.location_id), actor
+        select(Incident, Location).outerjoin(Location, Location.id == Incident.location_id), ctx
     )
     if category:
         stmt = stmt.where(Incident.category == category)
@@ -79,15 +109,16 @@ def list_for(
     )
 
 
-def counts_by_category(session: Session, actor: Actor) -> dict[str, int]:
+def counts_by_category(session: Session, actor: Actor | AccessContext) -> dict[str, int]:
     """How many visible incidents there are of each category."""
     stmt = visible_incidents(
-        select(Incident.category, func.count()).group_by(Incident.category), actor
+        select(Incident.category, func.count()).group_by(Incident.category),
+        _context(session, actor),
     )
     return {cat: n for cat, n in session.execute(stmt)}
 
 
-def _people(session: Session, actor: Actor, incident_id: uuid.UUID) -> list[InvolvementOut]:
+def _people(session: Session, actor: AccessContext, incident_id: uuid.UUID) -> list[InvolvementOut]:
     stmt = visible_person_records(
         select(PersonRecord, Involvement.role)
         .join(Involvement, Involvement.person_record_id == PersonRecord.id)
@@ -102,23 +133,34 @@ def _people(session: Session, actor: Actor, incident_id: uuid.UUID) -> list[Invo
     ]
 
 
-def detail(session: Session, actor: Actor, incident_id: uuid.UUID) -> IncidentDetail:
+def exists_for(session: Session, actor: Actor, incident_id: uuid.UUID) -> bool:
+    """Whether the actor may open this incident for some purpose (unknown and forbidden alike)."""
+    stmt = visible_incidents(
+        select(Incident.id).where(Incident.id == incident_id), _context(session, actor)
+    )
+    return session.scalar(stmt) is not None
+
+
+def detail(
+    session: Session, actor: Actor, incident_id: uuid.UUID, *, stated: StatedPurpose
+) -> IncidentDetail:
     """One incident with its location and the people involved; the read is audited."""
     with atomic(session):
+        ctx = load_context(session, actor, stated.purpose.value)
         row = session.execute(
             visible_incidents(
                 select(Incident, Location, Organisation.name)
                 .outerjoin(Location, Location.id == Incident.location_id)
                 .join(Organisation, Organisation.id == Incident.organisation_id)
                 .where(Incident.id == incident_id),
-                actor,
+                ctx,
             )
         ).first()
         if row is None:
             raise NotFound()
         inc, loc, org_name = row
         cat = BY_CODE.get(inc.category)
-        result = IncidentDetail(
+        fields = dict(
             summary=_summary(inc, loc),
             organisation_name=org_name,
             narrative=inc.narrative,
@@ -130,7 +172,12 @@ def detail(session: Session, actor: Actor, incident_id: uuid.UUID) -> IncidentDe
             outside_area=inc.outside_area,
             harm_weight=cat.harm_weight if cat else None,
             location=location_out(loc) if loc else None,
-            people=_people(session, actor, inc.id),
+            people=_people(session, ctx, inc.id),
+        )
+        result = (
+            ClinicalIncidentDetail(**fields, clinical_notes=inc.clinical_notes)
+            if sees_clinical_notes(session, ctx, inc.organisation_id)
+            else IncidentDetail(**fields)
         )
         record(
             session,
@@ -141,7 +188,9 @@ def detail(session: Session, actor: Actor, incident_id: uuid.UUID) -> IncidentDe
                 actor_role=actor.role.value,
                 record_type="incident",
                 record_id=str(inc.id),
-                purpose="own_organisation_record",
+                record_organisation_id=inc.organisation_id,
+                purpose=stated.purpose.value,
+                justification=stated.justification,
             ),
         )
     return result

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from joinedup.common.clock import utc_now
@@ -41,3 +41,13 @@ class ReviewItem(IdMixin, Base):
     )
     outcome: Mapped[str] = mapped_column(String(40), default="")
     outcome_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ScanState(Base):
+    """How far the misuse-monitoring job has read the audit ledger (one row)."""
+
+    __tablename__ = "oversight_scan_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    scanned_at: Mapped[datetime] = mapped_column(default=utc_now)

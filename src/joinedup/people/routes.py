@@ -1,15 +1,28 @@
-"""Person pages and the people API: both call the same query functions."""
+"""Person pages and the people API: both call the same query functions.
+
+Opening a person record needs a purpose (AUD-2): the page asks for one and keeps it for 30
+minutes; the API reads it from the ``X-JoinedUp-Purpose`` header and answers 428 without it.
+"""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Form, Header, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
+from joinedup.access import purposes, signposts
+from joinedup.access import service as access_service
+from joinedup.access.actor import Actor
+from joinedup.access.context import load_context
 from joinedup.access.deps import ActorDep
+from joinedup.access.purposes import PURPOSE_HEADER, PURPOSE_TEXT_HEADER, StatedPurpose
+from joinedup.agreements.schemas import Purpose
 from joinedup.auth.csrf import verify_csrf
+from joinedup.common.errors import NotFound, ValidationFailed
 from joinedup.common.pagination import PageOut
 from joinedup.db import SessionDep
 from joinedup.people import queries, service
@@ -20,6 +33,10 @@ from joinedup.web.templating import render
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 api = APIRouter(prefix="/api/v1/people", tags=["people"], dependencies=[Depends(verify_csrf)])
+
+RECORD_TYPE = "person_record"
+PurposeHeader = Annotated[str | None, Header(alias=PURPOSE_HEADER)]
+PurposeTextHeader = Annotated[str | None, Header(alias=PURPOSE_TEXT_HEADER)]
 
 
 class SearchIn(BaseModel):
@@ -32,7 +49,7 @@ class SearchIn(BaseModel):
 def people_page(
     request: Request, session: SessionDep, actor: ActorDep, page: Annotated[int, Query(ge=1)] = 1
 ) -> HTMLResponse:
-    """People my organisation holds."""
+    """People my organisation holds or may see under an agreement."""
     return render(request, "people/list.html", {"result": queries.list_for(session, actor, page)})
 
 
@@ -40,7 +57,7 @@ def people_page(
 def search_page(
     request: Request, session: SessionDep, actor: ActorDep, text: Annotated[str, Form()] = ""
 ) -> HTMLResponse:
-    """Search people my organisation holds by name or reference."""
+    """Search people I may see by name or reference."""
     errors: dict[str, str] = {}
     results: list[PersonSummary] = []
     if len(text.strip()) < 2:
@@ -52,20 +69,149 @@ def search_page(
     return render(request, "people/search.html", context, status)
 
 
+def _purpose_page(
+    request: Request, person_id: uuid.UUID, form: dict[str, str], errors: dict[str, str]
+) -> HTMLResponse:
+    context = {
+        "action": f"/people/{person_id}/purpose",
+        "back": "/people",
+        "purposes": list(Purpose),
+        "form": form,
+        "errors": errors,
+    }
+    return render(request, "access/purpose.html", context, 422 if errors else 200)
+
+
+def _detail(
+    request: Request, session: Session, actor: Actor, person_id: uuid.UUID, reveal: bool
+) -> HTMLResponse:
+    stated = purposes.live(session, actor, RECORD_TYPE, person_id)
+    if stated is None:
+        if not queries.exists_for(session, actor, person_id):
+            raise NotFound()
+        return _purpose_page(request, person_id, {}, {})
+    profile = queries.profile(session, actor, person_id, stated=stated, reveal_address=reveal)
+    ctx = load_context(session, actor, stated.purpose.value)
+    context = {
+        "profile": profile,
+        "stated": stated,
+        "signposts": signposts.shown(session, ctx, person_id),
+        "may_reveal": profile.person.address_masked
+        and profile.own_record
+        and queries.may_reveal_role(actor),
+        "revealed": reveal,
+    }
+    return render(request, "people/detail.html", context)
+
+
 @router.get("/people/{person_id}", response_class=HTMLResponse)
 def person_page(
     request: Request, session: SessionDep, actor: ActorDep, person_id: str
 ) -> HTMLResponse:
-    """One person record with the incidents it is involved in."""
-    profile = queries.profile(session, actor, record_id(person_id))
-    return render(request, "people/detail.html", {"profile": profile})
+    """One person record with its incidents, after the reader has said why (AUD-2)."""
+    return _detail(request, session, actor, record_id(person_id), reveal=False)
+
+
+@router.post("/people/{person_id}/purpose", response_model=None)
+def declare_purpose(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    person_id: str,
+    purpose: Annotated[str, Form()] = "",
+    justification: Annotated[str, Form()] = "",
+) -> Response:
+    """Record why the reader opens this record, then show it."""
+    pid = record_id(person_id)
+    if not queries.exists_for(session, actor, pid):
+        raise NotFound()
+    try:
+        stated = purposes.validate_form(purpose, justification)
+    except ValidationFailed as exc:
+        form = {"purpose": purpose, "justification": justification}
+        return _purpose_page(request, pid, form, exc.errors)
+    purposes.declare(
+        session=session, actor=actor, record_type=RECORD_TYPE, record_id=pid, stated=stated
+    )
+    return RedirectResponse(f"/people/{pid}", status_code=303)
+
+
+@router.post("/people/{person_id}/reveal-address", response_class=HTMLResponse)
+def reveal_address(
+    request: Request, session: SessionDep, actor: ActorDep, person_id: str
+) -> HTMLResponse:
+    """Show a confidential address for this response only (audited, SHR-5)."""
+    pid = record_id(person_id)
+    if purposes.live(session, actor, RECORD_TYPE, pid) is None:
+        raise NotFound()
+    return _detail(request, session, actor, pid, reveal=True)
+
+
+def _signpost_or_404(session: Session, actor: Actor, pid: uuid.UUID, number: int) -> StatedPurpose:
+    stated = purposes.live(session, actor, RECORD_TYPE, pid)
+    if stated is None:
+        raise NotFound()
+    ctx = load_context(session, actor, stated.purpose.value)
+    if not any(t.signpost.number == number for t in signposts.targets(session, ctx, pid)):
+        raise NotFound()
+    return stated
+
+
+@router.get("/people/{person_id}/known-to/{number}/request", response_class=HTMLResponse)
+def request_access_page(
+    request: Request, session: SessionDep, actor: ActorDep, person_id: str, number: int
+) -> HTMLResponse:
+    """Ask the organisation a person is known to for access to its record."""
+    pid = record_id(person_id)
+    stated = _signpost_or_404(session, actor, pid, number)
+    form = {"purpose": stated.purpose.value, "justification": ""}
+    return _request_page(request, pid, number, form, {})
+
+
+def _request_page(
+    request: Request, pid: uuid.UUID, number: int, form: dict[str, str], errors: dict[str, str]
+) -> HTMLResponse:
+    context = {
+        "action": f"/people/{pid}/known-to/{number}/request",
+        "back": f"/people/{pid}",
+        "purposes": list(Purpose),
+        "form": form,
+        "errors": errors,
+    }
+    return render(request, "access/request.html", context, 422 if errors else 200)
+
+
+@router.post("/people/{person_id}/known-to/{number}/request", response_model=None)
+def request_access(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    person_id: str,
+    number: int,
+    purpose: Annotated[str, Form()] = "",
+    justification: Annotated[str, Form()] = "",
+) -> Response:
+    """Send the access request to the holding organisation (it stays pending until decided)."""
+    pid = record_id(person_id)
+    _signpost_or_404(session, actor, pid, number)
+    try:
+        stated = purposes.validate_form(purpose, justification)
+        if not stated.justification:
+            raise ValidationFailed({"justification": "Explain why you need to see this record"})
+    except ValidationFailed as exc:
+        form = {"purpose": purpose, "justification": justification}
+        return _request_page(request, pid, number, form, exc.errors)
+    access_service.request_access(
+        session=session, actor=actor, person_id=pid, signpost_number=number, stated=stated
+    )
+    return RedirectResponse("/sharing/my-requests", status_code=303)
 
 
 @api.get("", response_model=PageOut[PersonSummary])
 def list_people(
     session: SessionDep, actor: ActorDep, page: Annotated[int, Query(ge=1)] = 1
 ) -> PageOut[PersonSummary]:
-    """Person records the caller's organisation holds."""
+    """Person records the caller may see (addresses masked where they may not)."""
     return PageOut[PersonSummary].of(queries.list_for(session, actor, page))
 
 
@@ -76,9 +222,66 @@ def search_people(session: SessionDep, actor: ActorDep, body: SearchIn) -> list[
 
 
 @api.get("/{person_id}", response_model=PersonProfile)
-def get_person(session: SessionDep, actor: ActorDep, person_id: str) -> PersonProfile:
-    """One person record with its incidents (audited as consultation)."""
-    return queries.profile(session, actor, record_id(person_id))
+def get_person(
+    session: SessionDep,
+    actor: ActorDep,
+    person_id: str,
+    purpose: PurposeHeader = None,
+    purpose_text: PurposeTextHeader = None,
+) -> PersonProfile:
+    """One person record with its incidents; needs a purpose header (AUD-2), else 428."""
+    pid = record_id(person_id)
+    stated = purposes.parse(purpose, purpose_text)
+    return queries.profile(session, actor, pid, stated=stated)
+
+
+@api.get("/{person_id}/known-to", response_model=list[signposts.Signpost])
+def get_signposts(
+    session: SessionDep,
+    actor: ActorDep,
+    person_id: str,
+    purpose: PurposeHeader = None,
+    purpose_text: PurposeTextHeader = None,
+) -> list[signposts.Signpost]:
+    """Organisations this person is known to (existence only); needs a purpose header."""
+    pid = record_id(person_id)
+    stated = purposes.parse(purpose, purpose_text)
+    if not queries.exists_for(session, actor, pid):
+        raise NotFound()
+    return signposts.shown(session, load_context(session, actor, stated.purpose.value), pid)
+
+
+class AccessRequestIn(BaseModel):
+    """Why the caller needs to see a signposted record."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    purpose: Purpose
+    justification: str = Field(min_length=1, max_length=500)
+
+
+class AccessRequestOut(BaseModel):
+    """The pending request's id."""
+
+    id: uuid.UUID
+
+
+@api.post(
+    "/{person_id}/known-to/{number}/request", response_model=AccessRequestOut, status_code=201
+)
+def post_access_request(
+    session: SessionDep, actor: ActorDep, person_id: str, number: int, body: AccessRequestIn
+) -> AccessRequestOut:
+    """Ask the holder of signpost ``number`` for access (pending until it decides)."""
+    stated = StatedPurpose(body.purpose, body.justification.strip())
+    req = access_service.request_access(
+        session=session,
+        actor=actor,
+        person_id=record_id(person_id),
+        signpost_number=number,
+        stated=stated,
+    )
+    return AccessRequestOut(id=req.id)
 
 
 @api.post("", response_model=PersonOut, status_code=201)

@@ -40,8 +40,15 @@ class VulnerabilityMarker(enum.StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
+# What a payload carries instead of a value the reader may not see (AC-2, SHR-5).
+MASKED = "[withheld]"
+
+
 class PersonIn(BaseModel):
-    """A new or changed person record held by the actor's organisation."""
+    """A new or changed person record held by the actor's organisation; unknown fields are
+    rejected, not ignored (AC-2)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     reference: str = Field(min_length=1, max_length=80)
     first_name: str = Field(default="", max_length=100)
@@ -52,6 +59,7 @@ class PersonIn(BaseModel):
     address_line: str = Field(default="", max_length=300)
     town: str = Field(default="", max_length=100)
     postcode: str = Field(default="", max_length=10)
+    address_confidential: bool = False
     vulnerability_markers: list[VulnerabilityMarker] = Field(default_factory=list)
 
 
@@ -67,6 +75,7 @@ class PersonSummary(BaseModel):
     surname: str
     date_of_birth: date | None
     postcode: str
+    address_masked: bool = False
 
 
 class PersonOut(PersonSummary):

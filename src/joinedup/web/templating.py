@@ -24,6 +24,8 @@ DOMAINS = (
     "audit",
     "access",
     "public",
+    "oversight",
+    "subject_access",
 )
 
 

@@ -1,0 +1,5 @@
+"""Fixtures for the oversight tests."""
+
+from tests.auth.fixtures import clock
+
+__all__ = ["clock"]
