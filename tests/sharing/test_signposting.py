@@ -210,3 +210,19 @@ def test_the_api_answers_the_same_signposts_and_requests(
     assert done.status_code == 200
     mine = client.get("/api/v1/sharing/my-requests").json()
     assert mine[0]["status"] == "approved" and mine[0]["record_id"] == str(w.trust_person.id)
+
+
+def test_shr2_emergency_access_starts_from_the_signpost(
+    client: TestClient, session: Session
+) -> None:
+    w = build(session)
+    sign_in_as(client, session, w.council)
+    text = _open(client, f"/people/{w.council_person.id}")
+    assert f"/people/{w.council_person.id}/known-to/1/break-glass" in text
+    hop = client.get(
+        f"/people/{w.council_person.id}/known-to/1/break-glass", follow_redirects=False
+    )
+    assert hop.status_code == 303
+    assert hop.headers["location"] == f"/people/{w.trust_person.id}/break-glass"
+    missing = client.get(f"/people/{w.council_person.id}/known-to/9/break-glass")
+    assert missing.status_code == 404

@@ -147,14 +147,30 @@ def reveal_address(
     return _detail(request, session, actor, pid, reveal=True)
 
 
-def _signpost_or_404(session: Session, actor: Actor, pid: uuid.UUID, number: int) -> StatedPurpose:
+def _signpost_target(
+    session: Session, actor: Actor, pid: uuid.UUID, number: int
+) -> tuple[StatedPurpose, uuid.UUID]:
     stated = purposes.live(session, actor, RECORD_TYPE, pid)
     if stated is None:
         raise NotFound()
     ctx = load_context(session, actor, stated.purpose.value)
-    if not any(t.signpost.number == number for t in signposts.targets(session, ctx, pid)):
-        raise NotFound()
-    return stated
+    for target in signposts.targets(session, ctx, pid):
+        if target.signpost.number == number:
+            return stated, target.record_id
+    raise NotFound()
+
+
+def _signpost_or_404(session: Session, actor: Actor, pid: uuid.UUID, number: int) -> StatedPurpose:
+    return _signpost_target(session, actor, pid, number)[0]
+
+
+@router.get("/people/{person_id}/known-to/{number}/break-glass", response_model=None)
+def break_glass_from_signpost(
+    session: SessionDep, actor: ActorDep, person_id: str, number: int
+) -> Response:
+    """Go to the emergency-access page for the record a signpost points at (SHR-2)."""
+    _stated, target = _signpost_target(session, actor, record_id(person_id), number)
+    return RedirectResponse(f"/people/{target}/break-glass", status_code=303)
 
 
 @router.get("/people/{person_id}/known-to/{number}/request", response_class=HTMLResponse)
