@@ -11,17 +11,20 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
 import typer
+from fastapi import Request
+from fastapi.responses import HTMLResponse
 from rich.console import Console
 from rich.progress import track
 from sqlalchemy import func, select
 
 from joinedup.config import Settings, get_settings
-from joinedup.db import engine_for, session_factory
+from joinedup.db import SessionDep, engine_for, session_factory
 
 app = typer.Typer(help="Measure JoinedUp's speed.", no_args_is_help=True)
 console = Console()
@@ -67,13 +70,15 @@ def _busiest_person(settings: Settings, username: str) -> tuple[str, int]:
     return str(row[0]), int(row[1])
 
 
-def _serve(settings: Settings, port: int) -> Any:
+def _serve(settings: Settings, port: int, app: Any = None) -> Any:
     import uvicorn
 
     from joinedup.main import create_app
 
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            app or create_app(settings), host="127.0.0.1", port=port, log_level="warning"
+        )
     )
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
@@ -105,6 +110,81 @@ def policy_overhead(
     with session_factory(engine_for(url))() as session:
         result = measure(session, username, reads)
     result |= {"database": url.split(":", 1)[0], "machine": machine()}
+    console.print_json(json.dumps(result))
+    return result
+
+
+def _app_with_bare_person_page(settings: Settings) -> Any:
+    """The app plus, in this measuring process only, the person page built from the bare read
+    (no scope, purpose, signposts or audit) — the baseline of the page-level overhead."""
+    from joinedup.access.bench import bare_profile
+    from joinedup.main import create_app
+    from joinedup.web.templating import render
+
+    app = create_app(settings)
+
+    @app.get("/bench/bare-person/{person_id}", response_class=HTMLResponse)
+    def bare_page(request: Request, session: SessionDep, person_id: str) -> HTMLResponse:
+        from joinedup.access.purposes import StatedPurpose
+        from joinedup.agreements.schemas import Purpose
+
+        profile = bare_profile(session, uuid.UUID(person_id))
+        stated = StatedPurpose(Purpose.CRIME_AND_DISORDER, "")
+        context: dict[str, object] = {
+            "profile": profile,
+            "stated": stated,
+            "signposts": [],
+            "may_reveal": False,
+            "revealed": False,
+        }
+        return render(request, "people/detail.html", context)
+
+    return app
+
+
+def _timed_gets(client: httpx.Client, path: str, n: int) -> list[float]:
+    for _ in range(10):
+        client.get(path).raise_for_status()
+    out = []
+    for _ in range(n):
+        start = time.perf_counter()
+        client.get(path).raise_for_status()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+@app.command("policy-overhead-page")
+def policy_overhead_page(
+    requests: int = typer.Option(300, help="Page loads of each kind to time."),
+    username: str = typer.Option("asb.guildford", help="Demo user to sign in as."),
+    port: int = typer.Option(8766, help="Local port for the measured server."),
+    database_url: str = typer.Option("", help="Database with the demo loaded (default: settings)."),
+) -> dict[str, Any]:
+    """The person page over HTTP with policy and audit vs. the same page from a bare read."""
+    settings = get_settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    person_id, incidents = _busiest_person(settings, username)
+    server = _serve(settings, port, _app_with_bare_person_page(settings))
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            _sign_in(client, username)
+            _declare_purpose(client, person_id)
+            checked = _timed_gets(client, f"/people/{person_id}", requests)
+            bare = _timed_gets(client, f"/bench/bare-person/{person_id}", requests)
+    finally:
+        server.should_exit = True
+    p50_checked, p50_bare = statistics.median(checked), statistics.median(bare)
+    result = {
+        "benchmark": "access policy overhead (person page over HTTP)",
+        "incidents_on_page": incidents,
+        "requests": requests,
+        "with_policy_and_audit_p50_ms": round(p50_checked, 1),
+        "bare_p50_ms": round(p50_bare, 1),
+        "ratio_p50": round(p50_checked / p50_bare, 2),
+        "database": settings.database_url.split(":", 1)[0],
+        "machine": machine(),
+    }
     console.print_json(json.dumps(result))
     return result
 

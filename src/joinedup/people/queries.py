@@ -215,10 +215,15 @@ def profile(
     *,
     stated: StatedPurpose,
     reveal_address: bool = False,
+    ctx: AccessContext | None = None,
 ) -> PersonProfile:
-    """One person record with its incidents for ``stated`` purpose; the read is audited."""
+    """One person record with its incidents for ``stated`` purpose; the read is audited.
+
+    ``ctx`` is the access context of this request for ``stated`` when the caller has it already
+    (it must be loaded in this request: contexts are never reused across requests, AC-5)."""
     with atomic(session):
-        ctx = load_context(session, actor, stated.purpose.value)
+        if ctx is None or ctx.purpose != stated.purpose.value or ctx.actor != actor:
+            ctx = load_context(session, actor, stated.purpose.value)
         row = _visible_row(session, ctx, person_id)
         if row is None or (reveal_address and not may_reveal(ctx, row[0])):
             raise NotFound()

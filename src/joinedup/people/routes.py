@@ -90,8 +90,10 @@ def _detail(
         if not queries.exists_for(session, actor, person_id):
             raise NotFound()
         return _purpose_page(request, person_id, {}, {})
-    profile = queries.profile(session, actor, person_id, stated=stated, reveal_address=reveal)
     ctx = load_context(session, actor, stated.purpose.value)
+    profile = queries.profile(
+        session, actor, person_id, stated=stated, reveal_address=reveal, ctx=ctx
+    )
     context = {
         "profile": profile,
         "stated": stated,
