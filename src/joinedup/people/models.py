@@ -21,6 +21,8 @@ class PersonRecord(IdMixin, Base):
     __table_args__ = (
         UniqueConstraint("organisation_id", "reference"),
         Index("ix_person_record_surname_first_name", "surname", "first_name"),
+        # Same-person look-ups (people.linking) start from the date of birth.
+        Index("ix_person_record_date_of_birth", "date_of_birth"),
     )
 
     organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), index=True)
