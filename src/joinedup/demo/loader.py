@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from joinedup.audit.events import AuditEvent
@@ -254,5 +254,9 @@ def load_demo(
         counts.stories = len(population.stories)
         details: dict[str, str | int | bool | None] = {"seed": seed, **asdict(counts)}
         record(session, AuditEvent(name="demo.loaded", record_type="demo", details=details))
+    # Fresh planner statistics after a bulk load: without them PostgreSQL picks scans that cost
+    # several times more on the person page (measured in docs/benchmarks.md).
+    session.execute(text("ANALYZE"))
+    session.commit()
     write_ground_truth(ground_truth_of(population, people), ground_truth_path)
     return counts
