@@ -107,3 +107,23 @@ def live(
         return None
     purpose = valid_purpose(row.purpose)
     return StatedPurpose(purpose, row.justification) if purpose else None
+
+
+def declare_from_form(
+    *,
+    session: Session,
+    actor: Actor,
+    record_type: str,
+    record_id: uuid.UUID,
+    code: str,
+    text: str,
+) -> dict[str, str]:
+    """Validate the purpose form and keep it for the record; the field errors, empty on success."""
+    try:
+        stated = validate_form(code, text)
+    except ValidationFailed as exc:
+        return exc.errors
+    declare(
+        session=session, actor=actor, record_type=record_type, record_id=record_id, stated=stated
+    )
+    return {}

@@ -13,7 +13,7 @@ from joinedup.access.deps import ActorDep
 from joinedup.access.purposes import PURPOSE_HEADER, PURPOSE_TEXT_HEADER
 from joinedup.agreements.schemas import Purpose
 from joinedup.auth.csrf import verify_csrf
-from joinedup.common.errors import NotFound, ValidationFailed
+from joinedup.common.errors import NotFound
 from joinedup.common.pagination import PageOut
 from joinedup.db import SessionDep
 from joinedup.incidents import queries
@@ -100,14 +100,17 @@ def declare_purpose(
     iid = record_id(incident_id)
     if not queries.exists_for(session, actor, iid):
         raise NotFound()
-    try:
-        stated = purposes.validate_form(purpose, justification)
-    except ValidationFailed as exc:
-        form = {"purpose": purpose, "justification": justification}
-        return _purpose_page(request, iid, form, exc.errors)
-    purposes.declare(
-        session=session, actor=actor, record_type=RECORD_TYPE, record_id=iid, stated=stated
+    errors = purposes.declare_from_form(
+        session=session,
+        actor=actor,
+        record_type=RECORD_TYPE,
+        record_id=iid,
+        code=purpose,
+        text=justification,
     )
+    if errors:
+        form = {"purpose": purpose, "justification": justification}
+        return _purpose_page(request, iid, form, errors)
     return RedirectResponse(f"/incidents/{iid}", status_code=303)
 
 

@@ -127,14 +127,17 @@ def declare_purpose(
     pid = record_id(person_id)
     if not queries.exists_for(session, actor, pid):
         raise NotFound()
-    try:
-        stated = purposes.validate_form(purpose, justification)
-    except ValidationFailed as exc:
-        form = {"purpose": purpose, "justification": justification}
-        return _purpose_page(request, pid, form, exc.errors)
-    purposes.declare(
-        session=session, actor=actor, record_type=RECORD_TYPE, record_id=pid, stated=stated
+    errors = purposes.declare_from_form(
+        session=session,
+        actor=actor,
+        record_type=RECORD_TYPE,
+        record_id=pid,
+        code=purpose,
+        text=justification,
     )
+    if errors:
+        form = {"purpose": purpose, "justification": justification}
+        return _purpose_page(request, pid, form, errors)
     return RedirectResponse(f"/people/{pid}", status_code=303)
 
 
