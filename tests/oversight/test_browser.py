@@ -12,6 +12,7 @@ from joinedup.config import Settings
 from joinedup.db import engine_for, session_factory
 from joinedup.partners.models import Organisation
 from joinedup.people.models import PersonRecord
+from joinedup.retention.models import RetentionReview
 from tests.browser.conftest import (
     LiveServer,
     assert_accessible,
@@ -35,6 +36,23 @@ def _record_of(settings: Settings, org_name: str) -> PersonRecord | None:
             .order_by(PersonRecord.reference)
             .limit(1)
         ).first()
+
+
+def _flag_one_record(settings: Settings, organisation: str) -> None:
+    """Put one of ``organisation``'s records on its retention decision page."""
+    with session_factory(engine_for(settings.database_url))() as session:
+        org_id = session.scalar(select(Organisation.id).where(Organisation.name == organisation))
+        person_id = session.scalar(
+            select(PersonRecord.id).where(PersonRecord.organisation_id == org_id).limit(1)
+        )
+        if person_id is None or org_id is None:
+            return
+        session.add(
+            RetentionReview(
+                record_type="person_record", record_id=person_id, organisation_id=org_id
+            )
+        )
+        session.commit()
 
 
 def _sign_in(page: Page, server: LiveServer, username: str) -> None:
@@ -71,6 +89,11 @@ def test_shr2_break_glass_and_ig_pages_are_accessible(
     page.goto(live_server.url + "/oversight/reviews")
     expect(page.get_by_role("heading", level=1)).to_have_text("Review queue")
     assert_accessible(page)
+    _flag_one_record(demo_settings, "Surrey County Council")
+    page.get_by_role("link", name="Records past their retention period").click()
+    expect(page.get_by_role("button", name=re.compile("Save decision"))).to_be_visible()
+    assert_accessible(page)
+    page.goto(live_server.url + "/oversight/reviews")
     items = page.locator("table a[href^='/oversight/reviews/']")
     if items.count():
         items.first.click()

@@ -61,6 +61,7 @@ EVENT_NAMES: dict[str, Operation] = {
     "sar.pack_generated": Operation.DISCLOSURE,
     "sar.completed": Operation.ADMINISTRATION,
     "record.erased": Operation.ERASURE,
+    "retention.kept": Operation.ADMINISTRATION,
     "retention.flagged": Operation.ADMINISTRATION,
     "retention.purged": Operation.ERASURE,
     "organisation.created": Operation.ADMINISTRATION,

@@ -42,15 +42,34 @@ def _erase(session: Session, candidate: Candidate) -> dict[str, int]:
     return counts
 
 
-def _flag(session: Session, candidate: Candidate, now: datetime) -> bool:
-    found = session.scalar(
-        select(RetentionReview.id).where(
+def _review(session: Session, candidate: Candidate) -> RetentionReview | None:
+    return session.scalars(
+        select(RetentionReview).where(
             RetentionReview.record_type == candidate.record_type,
             RetentionReview.record_id == candidate.record_id,
         )
+    ).first()
+
+
+def _kept(review: RetentionReview | None, now: datetime) -> bool:
+    """A person decided to keep the record, and that decision has not run out."""
+    return (
+        review is not None
+        and review.status == "kept"
+        and review.keep_until is not None
+        and review.keep_until > now
     )
+
+
+def _flag(session: Session, candidate: Candidate, now: datetime) -> bool:
+    found = _review(session, candidate)
     if found is not None:
-        return False
+        if found.status != "kept" or _kept(found, now):
+            return False
+        # The time it was kept for has run out: it needs a new decision.
+        found.status, found.flagged_at, found.keep_until = "open", now, None
+        record(session, _system_event("retention.flagged", candidate, {}))
+        return True
     session.add(
         RetentionReview(
             record_type=candidate.record_type,
@@ -123,7 +142,9 @@ def _apply(
     progress: Progress | None,
 ) -> None:
     for candidate in candidates:
-        if mode is RetentionMode.ERASE:
+        if mode is RetentionMode.ERASE and _kept(_review(session, candidate), now):
+            pass  # an information-governance lead decided to keep it for now
+        elif mode is RetentionMode.ERASE:
             _erase(session, candidate)
             key = candidate.record_type
             summary.erased[key] = summary.erased.get(key, 0) + 1

@@ -26,6 +26,7 @@ DOMAINS = (
     "public",
     "oversight",
     "subject_access",
+    "retention",
 )
 
 
