@@ -73,8 +73,8 @@ def test_practitioner_opens_a_person_and_an_incident(
     expect(page.get_by_role("heading", name=re.compile(r"Incidents \(\d+\)"))).to_be_visible()
     assert_accessible(page)
 
+    # The incident carries on the purpose just given for the person: no second question.
     page.locator("table a[href^='/incidents/']").first.click()
-    _state_purpose(page)
     expect(page.get_by_text("Incident recorded by Guildford Borough Council")).to_be_visible()
     expect(page.get_by_role("heading", name="People involved")).to_be_visible()
     assert_accessible(page)

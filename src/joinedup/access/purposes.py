@@ -127,3 +127,27 @@ def declare_from_form(
         session=session, actor=actor, record_type=record_type, record_id=record_id, stated=stated
     )
     return {}
+
+
+def live_for_any(
+    session: Session, actor: Actor, record_type: str, record_ids: list[uuid.UUID]
+) -> StatedPurpose | None:
+    """The actor's latest unexpired purpose for any of these records (an incident opened from
+    a person page carries on that person's stated purpose)."""
+    if not record_ids:
+        return None
+    row = session.scalars(
+        select(PurposeDeclaration)
+        .where(
+            PurposeDeclaration.user_id == actor.user_id,
+            PurposeDeclaration.record_type == record_type,
+            PurposeDeclaration.record_id.in_(record_ids),
+            PurposeDeclaration.expires_at > clock.utc_now(),
+        )
+        .order_by(PurposeDeclaration.declared_at.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    purpose = valid_purpose(row.purpose)
+    return StatedPurpose(purpose, row.justification) if purpose else None

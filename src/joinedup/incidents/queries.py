@@ -194,3 +194,10 @@ def detail(
             ),
         )
     return result
+
+
+def involved_record_ids(session: Session, incident_id: uuid.UUID) -> list[uuid.UUID]:
+    """Ids of the person records involved in an incident (ids only: used to find the reader's
+    own stated purpose, never shown)."""
+    stmt = select(Involvement.person_record_id).where(Involvement.incident_id == incident_id)
+    return list(session.scalars(stmt))

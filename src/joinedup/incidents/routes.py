@@ -78,7 +78,9 @@ def incident_page(
 ) -> HTMLResponse:
     """One incident with where it happened and who was involved, after the reader says why."""
     iid = record_id(incident_id)
-    stated = purposes.live(session, actor, RECORD_TYPE, iid)
+    stated = purposes.live(session, actor, RECORD_TYPE, iid) or purposes.live_for_any(
+        session, actor, "person_record", queries.involved_record_ids(session, iid)
+    )
     if stated is None:
         if not queries.exists_for(session, actor, iid):
             raise NotFound()
