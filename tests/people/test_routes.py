@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -45,10 +47,8 @@ def test_ac1_forbidden_unknown_and_malformed_ids_answer_alike(
         client.get(path) for path in (f"/people/{hidden.id}", f"/people/{f.any_id()}", "/people/x")
     ]
     assert {r.status_code for r in answers} == {404}
-    assert (
-        len({r.text.replace(r.headers.get("content-security-policy", ""), "") for r in answers})
-        >= 1
-    )
+    # The same page for all three, once the per-request CSP nonce is set aside.
+    assert len({re.sub(r'nonce="[^"]*"', "", r.text) for r in answers}) == 1
     assert "Hidden" not in "".join(r.text for r in answers)
     purpose = {"X-JoinedUp-Purpose": "safeguarding"}
     api = [client.get(f"/api/v1/people/{i}", headers=purpose) for i in (hidden.id, f.any_id())]
