@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from joinedup.common.clock import utc_now
@@ -47,6 +47,9 @@ class Incident(IdMixin, Base):
     recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("app_user.id"), default=None
     )
+    # A digest of what the partner sent (API, CSV): the same reference sent again with the same
+    # content is "already present"; with different content it is refused, never overwritten.
+    content_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
 
@@ -65,3 +68,39 @@ class Involvement(Base):
     role: Mapped[InvolvementRole] = mapped_column(
         str_enum(InvolvementRole, "involvement_role"), primary_key=True
     )
+
+
+class ImportRun(IdMixin, Base):
+    """One file import by an organisation: what it held, what happened, and its problem rows."""
+
+    __tablename__ = "import_run"
+    __table_args__ = (
+        Index("ix_import_run_organisation_id_started_at", "organisation_id", "started_at"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"))
+    file_format: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(200))
+    started_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), default=None)
+    started_at: Mapped[datetime] = mapped_column(default=utc_now)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    strict: Mapped[bool] = mapped_column(default=False)
+    outcome: Mapped[str] = mapped_column(String(20), default="running")
+    counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    # The problem rows as CSV (file, line, column, reason): never row content.
+    report_csv: Mapped[str] = mapped_column(Text, default="")
+
+
+class IdempotentRequest(Base):
+    """An API write made under an ``Idempotency-Key``: a retry gets the first response back."""
+
+    __tablename__ = "idempotent_request"
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisation.id"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, object]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
