@@ -64,9 +64,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("organisation_id", "key", name=op.f("pk_idempotent_request")),
     )
-    op.create_index(
-        op.f("ix_idempotent_request_created_at"), "idempotent_request", ["created_at"]
-    )
+    op.create_index(op.f("ix_idempotent_request_created_at"), "idempotent_request", ["created_at"])
 
 
 def downgrade() -> None:
