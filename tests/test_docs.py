@@ -40,3 +40,11 @@ def test_every_cli_command_is_documented() -> None:
     commands = _commands(typer.main.get_command(app))
     missing = [c for c in commands if f"`{c}" not in text]
     assert not missing, f"CLI commands missing from docs/cli.md: {missing}"
+
+
+def test_every_incident_category_is_in_the_taxonomy_doc() -> None:
+    from joinedup.incidents.taxonomy import CATEGORIES
+
+    text = (DOCS / "taxonomy.md").read_text(encoding="utf-8")
+    missing = [c.code for c in CATEGORIES if f"| `{c.code}` | {c.label} |" not in text]
+    assert missing == [], f"categories missing from docs/taxonomy.md: {missing}"

@@ -19,6 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_index("ix_location_description", "location", ["description"])
     with op.batch_alter_table("incident") as batch:
         batch.add_column(sa.Column("content_hash", sa.String(length=64), nullable=True))
     op.create_table(
@@ -74,3 +75,4 @@ def downgrade() -> None:
     op.drop_table("import_run")
     with op.batch_alter_table("incident") as batch:
         batch.drop_column("content_hash")
+    op.drop_index("ix_location_description", table_name="location")

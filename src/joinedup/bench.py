@@ -277,3 +277,46 @@ def demo_load(
     }
     console.print_json(json.dumps(result))
     return result
+
+
+DatabaseOption = typer.Option(
+    "", help="A PostgreSQL URL to benchmark on a fresh database there (default: temp SQLite)."
+)
+
+
+@app.command("import-police-uk")
+def import_police_uk(database_url: str = DatabaseOption) -> dict[str, Any]:
+    """Import the six shared police.uk months into a fresh database (and again: adds nothing)."""
+    from joinedup.incidents.bench import police_uk_import
+
+    result = {**police_uk_import(database_url), "machine": machine()}
+    console.print_json(json.dumps(result))
+    return result
+
+
+@app.command("intake-api")
+def intake_api(
+    database_url: str = DatabaseOption,
+    clients: int = typer.Option(16, help="Concurrent clients."),
+    per_client: int = typer.Option(100, help="Incidents each client sends."),
+) -> dict[str, Any]:
+    """Single-incident API latency and throughput with concurrent clients (server: one worker)."""
+    from joinedup.incidents.bench import intake_api as measure
+
+    result = {**measure(database_url, clients, per_client), "machine": machine()}
+    console.print_json(json.dumps(result))
+    return result
+
+
+@app.command("intake-batch")
+def intake_batch(
+    database_url: str = DatabaseOption,
+    batches: int = typer.Option(10, help="Batches to send."),
+    size: int = typer.Option(1000, help="Incidents per batch (at most 1,000)."),
+) -> dict[str, Any]:
+    """Batch API incidents per second (each incident new, with one new person)."""
+    from joinedup.incidents.bench import intake_batch as measure
+
+    result = {**measure(database_url, batches, size), "machine": machine()}
+    console.print_json(json.dumps(result))
+    return result

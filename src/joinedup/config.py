@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     login_attempts_per_ip: int = Field(default=30, ge=1)
     login_window_seconds: int = Field(default=60, ge=1)
     h3_resolution: int = Field(default=9, ge=0, le=15)
+    # The partnership's own relative harm weights by category code (JSON), over the defaults.
+    harm_weights: dict[str, float] = Field(default_factory=dict)
     demo_mode: bool = False
     log_level: str = "INFO"
     log_sql: bool = False

@@ -14,6 +14,7 @@ from joinedup.auth import routes as auth_routes
 from joinedup.config import PACKAGE_DIR as _PKG
 from joinedup.config import Settings, get_settings
 from joinedup.db import engine_for, session_factory
+from joinedup.incidents import intake_routes
 from joinedup.incidents import routes as incidents_routes
 from joinedup.oversight import routes as oversight_routes
 from joinedup.partners import admin_routes
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(module.router)
         app.include_router(module.api)
+    app.include_router(intake_routes.api)
     app.include_router(admin_routes.router)
     for module in (
         break_glass_routes,

@@ -170,3 +170,36 @@ def test_aud6_app_role_cannot_change_the_ledger(
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
             conn.execute(text(sql))
     assert verify_ledger(engine).ok
+
+
+def test_aud6_bulk_appends_chain_like_single_ones(session: Session, engine: Engine) -> None:
+    from joinedup.audit.service import record_many
+
+    _write(session, 3)
+    events = [
+        AuditEvent(
+            name="incident.created",
+            actor_organisation_id=uuid.uuid4(),
+            record_type="incident",
+            record_id=str(uuid.uuid4()),
+            details={"source": "api", "n": i},
+        )
+        for i in range(2500)
+    ]
+    with atomic(session):
+        assert record_many(session, events) == 2500
+    _write(session, 2)
+    result = verify_ledger(engine)
+    assert result.ok, result
+    assert result.checked == 2505
+
+
+def test_aud5_a_bulk_append_with_an_unknown_event_writes_nothing(
+    session: Session, engine: Engine
+) -> None:
+    from joinedup.audit.service import record_many
+
+    good = AuditEvent(name="incident.created", record_type="incident", record_id="x")
+    with pytest.raises(ValueError, match="undocumented"), atomic(session):
+        record_many(session, [good, AuditEvent(name="no.such.event")])
+    assert verify_ledger(engine).checked == 0

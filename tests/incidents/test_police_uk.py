@@ -228,7 +228,7 @@ def test_a_broken_row_is_reported_with_its_line_and_the_others_import(
     assert set(session.scalars(select(Incident.reference))) == {"ok1", "ok2", "ok3"}
 
 
-def test_a_damaged_row_is_reported_and_a_non_utf8_file_refused(
+def test_a_damaged_row_is_reported_and_an_undecodable_file_refused(
     session: Session, police: Organisation, tmp_path: Path
 ):
     path = _write(tmp_path / "nul.csv", [_row("ok1", "Drugs"), _row("x", "Drugs"), _row()])
@@ -236,15 +236,26 @@ def test_a_damaged_row_is_reported_and_a_non_utf8_file_refused(
     summary = _import(session, police, path)
     assert (summary.imported, summary.rejected) == (2, 1)
     assert summary.problems[0].line == 3 and "NUL" in summary.problems[0].reason
-    latin = tmp_path / "latin.csv"
-    latin.write_bytes(",".join(HEADER).encode() + b"\n" + b"a,2023-01,\xe9\xff\n" * 3)
-    with pytest.raises(PoliceUkFormatError, match="not UTF-8"):
-        _import(session, police, latin)
-    late = _write(tmp_path / "late.csv", [_row(f"r{i}", "Drugs") for i in range(2000)])
-    late.write_bytes(late.read_bytes() + b"a,2023-01,\xe9\xff\n")
-    with pytest.raises(PoliceUkFormatError, match="not UTF-8 text after row"):
-        _import(session, police, late)
+    # 0x81 is neither UTF-8 nor Windows-1252: the whole file is refused before anything is written.
+    broken = _write(tmp_path / "broken.csv", [_row(f"r{i}", "Drugs") for i in range(2000)])
+    broken.write_bytes(broken.read_bytes() + b"a,2023-01,\x81\n")
+    with pytest.raises(PoliceUkFormatError, match="not UTF-8 or Windows-1252"):
+        _import(session, police, broken)
     assert _count(session) == 2
+
+
+def test_a_windows_1252_file_is_read_as_such_and_says_so(
+    session: Session, police: Organisation, tmp_path: Path
+):
+    rows = [_row("c1", "Drugs"), _row("c2", "Drugs")]
+    path = _write(tmp_path / "excel.csv", rows)
+    text = path.read_text(encoding="utf-8").replace("On or near", "On or near Caf\u00e9 \u2013")
+    path.write_bytes(text.encode("cp1252"))
+    summary = _import(session, police, path)
+    assert (summary.rows_read, summary.imported, summary.rejected) == (2, 2, 0)
+    assert any("Windows-1252" in n for n in summary.notices)
+    described = session.scalars(select(Location.description)).all()
+    assert any("Caf\u00e9 \u2013" in d for d in described)
 
 
 def test_the_cli_imports_and_refuses_an_unknown_org_or_a_wrong_header(

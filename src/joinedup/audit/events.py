@@ -39,6 +39,8 @@ EVENT_NAMES: dict[str, Operation] = {
     "sharing_agreement.created": Operation.ADMINISTRATION,
     "sharing_agreement.revoked": Operation.ADMINISTRATION,
     "incidents.imported": Operation.COLLECTION,
+    "incident.created": Operation.COLLECTION,
+    "incident.involvement_added": Operation.COLLECTION,
     "demo.loaded": Operation.COLLECTION,
     "auth.login_succeeded": Operation.AUTHENTICATION,
     "auth.login_failed": Operation.AUTHENTICATION,

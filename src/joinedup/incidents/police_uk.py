@@ -8,17 +8,13 @@ identical-looking rows (distinct records at one snap point) are all kept.
 
 from __future__ import annotations
 
-import csv
-import gzip
 import hashlib
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -29,6 +25,7 @@ from joinedup.common.clock import utc_now
 from joinedup.common.errors import JoinedUpError
 from joinedup.common.ids import new_id
 from joinedup.db import atomic
+from joinedup.incidents.csvfiles import FileFormatError, TextFile, numbered_rows, read_text
 from joinedup.incidents.models import Incident
 from joinedup.incidents.schemas import IncidentSource, TimePrecision
 from joinedup.incidents.taxonomy import BY_POLICE_UK_NAME
@@ -59,11 +56,13 @@ class PoliceUkFormatError(JoinedUpError):
 
 @dataclass(frozen=True, slots=True)
 class RowProblem:
-    """A row that was not imported: its file, line number and why."""
+    """A row that was not imported: its file, line number, the column at fault (``""`` for the
+    whole row) and why."""
 
     file: str
     line: int
     reason: str
+    column: str = ""
 
 
 @dataclass(slots=True)
@@ -78,6 +77,9 @@ class ImportSummary:
     no_location: int = 0
     outside_area: int = 0
     problems: list[RowProblem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    # "imported"; or "refused" when --strict found a problem and nothing was written.
+    outcome: str = "imported"
 
     def counts(self) -> dict[str, str | int | bool | None]:
         """The counts (no row content) for the audit ledger."""
@@ -110,31 +112,26 @@ class ParsedRow:
 
 
 class RowError(ValueError):
-    """Why one row cannot be imported."""
+    """Why one row cannot be imported, and the column at fault (``""`` for the whole row)."""
 
-
-@contextmanager
-def _open_text(path: Path) -> Iterator[TextIO]:
-    # utf-8-sig: some tools re-save police.uk files with a byte-order mark.
-    if path.name.endswith(".gz"):
-        with gzip.open(path, "rt", encoding="utf-8-sig", newline="") as fh:
-            yield fh
-    else:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            yield fh
+    def __init__(self, reason: str, column: str = "") -> None:
+        super().__init__(reason)
+        self.column = column
 
 
 def check_header(path: Path) -> None:
     """Raise ``PoliceUkFormatError`` unless ``path`` starts with the police.uk header."""
+    _read(path)
+
+
+def _read(path: Path) -> tuple[TextFile, list[str] | None, Iterator[tuple[int, list[str] | str]]]:
     try:
-        with _open_text(path) as fh:
-            header = next(csv.reader(fh), None)
-    except UnicodeDecodeError:
-        raise PoliceUkFormatError(f"{path.name}: not UTF-8 text") from None
-    except (OSError, csv.Error, EOFError) as exc:
-        reason = exc.__class__.__name__
-        raise PoliceUkFormatError(f"{path.name}: cannot be read ({reason})") from exc
+        text = read_text(path)
+        header, rows = numbered_rows(text.text)
+    except FileFormatError as exc:
+        raise PoliceUkFormatError(exc.message) from None
     _check_header_fields(path, header)
+    return text, header, rows
 
 
 def _check_header_fields(path: Path, header: list[str] | None) -> None:
@@ -150,44 +147,24 @@ def _check_header_fields(path: Path, header: list[str] | None) -> None:
         )
 
 
-def _numbered_rows(
-    reader: Iterator[list[str]], line_num: Callable[[], int]
-) -> Iterator[tuple[int, list[str] | csv.Error]]:
-    """Each non-blank row with the line it starts on; a row the CSV reader chokes on is an error."""
-    line = line_num() + 1
-    while True:
-        try:
-            fields: list[str] | csv.Error = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            fields = exc
-        if fields:
-            yield line, fields
-        line = line_num() + 1
-
-
-def parse_file(path: Path) -> tuple[list[ParsedRow], list[RowProblem], int]:
-    """Read a whole file: its valid rows, the problems with the others, and the rows read."""
+def parse_file(path: Path) -> tuple[list[ParsedRow], list[RowProblem], int, str]:
+    """Read a whole file: its valid rows, the problems with the others, the rows read and a
+    notice about its encoding (``""`` for UTF-8)."""
+    text, _header, numbered = _read(path)
     rows: list[ParsedRow] = []
     problems: list[RowProblem] = []
     ordinals: Counter[tuple[str, ...]] = Counter()
     read = 0
-    with _open_text(path) as fh:
-        reader = csv.reader(fh)
-        _check_header_fields(path, next(reader, None))
+    for line, fields in numbered:
+        read += 1
         try:
-            for line, fields in _numbered_rows(reader, lambda: reader.line_num):
-                read += 1
-                try:
-                    if isinstance(fields, csv.Error):
-                        raise RowError(f"not a readable CSV row ({fields})")
-                    rows.append(parse_row(line, fields, ordinals))
-                except RowError as exc:
-                    problems.append(RowProblem(path.name, line, str(exc)))
-        except UnicodeDecodeError:
-            raise PoliceUkFormatError(f"{path.name}: not UTF-8 text after row {read}") from None
-    return rows, problems, read
+            if isinstance(fields, str):
+                raise RowError(fields)
+            rows.append(parse_row(line, fields, ordinals))
+        except RowError as exc:
+            problems.append(RowProblem(path.name, line, str(exc), exc.column))
+    notice = f"{path.name}: {text.notice}" if text.notice else ""
+    return rows, problems, read, notice
 
 
 def parse_row(line: int, fields: Sequence[str], ordinals: Counter[tuple[str, ...]]) -> ParsedRow:
@@ -202,11 +179,11 @@ def parse_row(line: int, fields: Sequence[str], ordinals: Counter[tuple[str, ...
     )
     category = BY_POLICE_UK_NAME.get(kind)
     if category is None:
-        raise RowError(f"unknown Crime type {kind!r}")
+        raise RowError(f"unknown Crime type {kind[:40]!r}", "Crime type")
     occurred_at = _month_start(month)
     latitude, longitude = _coordinates(lat, lon)
     if len(crime_id) > 80:
-        raise RowError("Crime ID is longer than 80 characters")
+        raise RowError("Crime ID is longer than 80 characters", "Crime ID")
     if not crime_id:
         identity = (month, lon, lat, where, lsoa_code, kind)
         ordinals[identity] += 1
@@ -236,7 +213,7 @@ def _month_start(month: str) -> datetime:
     try:
         parsed = datetime.strptime(month, "%Y-%m")
     except ValueError:
-        raise RowError(f"Month {month!r} is not YYYY-MM") from None
+        raise RowError(f"Month {month[:20]!r} is not YYYY-MM", "Month") from None
     return parsed.replace(tzinfo=UTC)
 
 
@@ -246,9 +223,11 @@ def _coordinates(lat: str, lon: str) -> tuple[float | None, float | None]:
     try:
         latitude, longitude = float(lat), float(lon)
     except ValueError:
-        raise RowError("Latitude and Longitude must both be numbers or both be empty") from None
+        raise RowError(
+            "Latitude and Longitude must both be numbers or both be empty", "Latitude"
+        ) from None
     if not (-90.0 <= latitude <= 90.0 and -180.0 <= longitude <= 180.0):
-        raise RowError("Latitude or Longitude is out of range")
+        raise RowError("Latitude or Longitude is out of range", "Latitude")
     return latitude, longitude
 
 
@@ -273,7 +252,9 @@ class _Importer:
         self.summary = ImportSummary()
 
     def import_file(self, path: Path, on_progress: ProgressCallback | None) -> None:
-        rows, problems, read = parse_file(path)
+        rows, problems, read, notice = parse_file(path)
+        if notice:
+            self.summary.notices.append(notice)
         self.summary.files += 1
         self.summary.rows_read += read
         self.summary.rejected += len(problems)
@@ -339,26 +320,47 @@ def import_files(
     h3_resolution: int,
     actor_user_id: uuid.UUID | None = None,
     on_progress: ProgressCallback | None = None,
+    strict: bool = False,
 ) -> ImportSummary:
     """Import police.uk files as incidents of one organisation, in one transaction with its audit.
 
     Every header is checked before anything is written; a wrong header raises
-    ``PoliceUkFormatError``. Problem rows are reported and skipped; the other rows are imported.
+    ``PoliceUkFormatError``. Problem rows are reported and skipped; the other rows are imported
+    (with ``strict``, one problem row means nothing is imported).
     """
     for path in paths:
         check_header(path)
-    with atomic(session):
-        importer = _Importer(session, organisation_id, h3_resolution)
-        for path in paths:
-            importer.import_file(path, on_progress)
-        record(
-            session,
-            AuditEvent(
-                name="incidents.imported",
-                actor_user_id=actor_user_id,
-                actor_organisation_id=organisation_id,
-                record_type="incident",
-                details=importer.summary.counts(),
-            ),
-        )
+    try:
+        with atomic(session):
+            importer = _Importer(session, organisation_id, h3_resolution)
+            for path in paths:
+                importer.import_file(path, on_progress)
+            if strict and importer.summary.rejected:
+                raise _Refused()
+            _audit(session, importer.summary, organisation_id, actor_user_id)
+    except _Refused:
+        summary = importer.summary
+        summary.outcome = "refused"
+        summary.imported = summary.already_present = summary.no_location = summary.outside_area = 0
+        with atomic(session):
+            _audit(session, summary, organisation_id, actor_user_id)
     return importer.summary
+
+
+class _Refused(Exception):
+    """--strict found a problem: roll everything back."""
+
+
+def _audit(
+    session: Session, summary: ImportSummary, organisation_id: uuid.UUID, user: uuid.UUID | None
+) -> None:
+    record(
+        session,
+        AuditEvent(
+            name="incidents.imported",
+            actor_user_id=user,
+            actor_organisation_id=organisation_id,
+            record_type="incident",
+            details={"format": "police_uk", "outcome": summary.outcome, **summary.counts()},
+        ),
+    )

@@ -22,10 +22,11 @@ from joinedup.audit.events import AuditEvent
 from joinedup.audit.service import record
 from joinedup.common.errors import NotFound
 from joinedup.common.pagination import PER_PAGE, Page, paginate
+from joinedup.config import get_settings
 from joinedup.db import atomic
 from joinedup.incidents.models import Incident, Involvement
 from joinedup.incidents.schemas import IncidentSummary, InvolvementOut
-from joinedup.incidents.taxonomy import BY_CODE, label
+from joinedup.incidents.taxonomy import BY_CODE, harm_weight, label
 from joinedup.partners.models import Organisation
 from joinedup.people.models import PersonRecord
 from joinedup.places.models import Location
@@ -170,7 +171,7 @@ def detail(
             context=inc.context,
             no_location=inc.no_location,
             outside_area=inc.outside_area,
-            harm_weight=cat.harm_weight if cat else None,
+            harm_weight=harm_weight(inc.category, get_settings().harm_weights) if cat else None,
             location=location_out(loc) if loc else None,
             people=_people(session, ctx, inc.id),
         )

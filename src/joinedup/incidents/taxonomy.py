@@ -8,6 +8,7 @@ the spirit of the Cambridge Crime Harm Index; partnerships configure their own.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from joinedup.agreements.schemas import DataCategory
@@ -106,6 +107,124 @@ CATEGORIES: tuple[Category, ...] = (
         None,
         AsbClass.ENVIRONMENTAL,
     ),
+    # ASB incident types, each with the NSIR class it is usually recorded under.
+    Category(
+        "asb_rowdy_behaviour",
+        "ASB – rowdy or inconsiderate behaviour",
+        Group.ASB,
+        _D.ASB,
+        1.0,
+        None,
+        AsbClass.NUISANCE,
+    ),
+    Category(
+        "asb_neighbour_nuisance",
+        "ASB – rowdy or nuisance neighbours",
+        Group.ASB,
+        _D.ASB,
+        2.0,
+        None,
+        AsbClass.PERSONAL,
+    ),
+    Category(
+        "asb_vehicle_nuisance",
+        "ASB – vehicle nuisance or inappropriate vehicle use",
+        Group.ASB,
+        _D.ASB,
+        1.0,
+        None,
+        AsbClass.NUISANCE,
+    ),
+    Category(
+        "asb_street_drinking",
+        "ASB – street drinking",
+        Group.ASB,
+        _D.ASB,
+        1.0,
+        None,
+        AsbClass.NUISANCE,
+    ),
+    Category(
+        "asb_begging",
+        "ASB – begging or vagrancy",
+        Group.ASB,
+        _D.ASB,
+        0.5,
+        None,
+        AsbClass.NUISANCE,
+    ),
+    Category(
+        "asb_trespass",
+        "ASB – trespass",
+        Group.ASB,
+        _D.ASB,
+        1.0,
+        None,
+        AsbClass.NUISANCE,
+    ),
+    Category(
+        "asb_animal_problems",
+        "ASB – animal problems",
+        Group.ASB,
+        _D.ASB,
+        1.0,
+        None,
+        AsbClass.NUISANCE,
+    ),
+    Category(
+        "asb_fireworks",
+        "ASB – misuse of fireworks",
+        Group.ASB,
+        _D.ASB,
+        1.0,
+        None,
+        AsbClass.NUISANCE,
+    ),
+    Category(
+        "asb_nuisance_calls",
+        "ASB – nuisance calls or malicious communications",
+        Group.ASB,
+        _D.ASB,
+        2.0,
+        None,
+        AsbClass.PERSONAL,
+    ),
+    Category(
+        "asb_drug_litter",
+        "ASB – drug paraphernalia or littering",
+        Group.ASB,
+        _D.ASB,
+        0.5,
+        None,
+        AsbClass.ENVIRONMENTAL,
+    ),
+    Category(
+        "asb_abandoned_vehicle",
+        "ASB – abandoned vehicle",
+        Group.ASB,
+        _D.ASB,
+        0.5,
+        None,
+        AsbClass.ENVIRONMENTAL,
+    ),
+    Category(
+        "asb_fly_tipping",
+        "ASB – fly-tipping",
+        Group.ASB,
+        _D.ASB,
+        0.5,
+        None,
+        AsbClass.ENVIRONMENTAL,
+    ),
+    Category(
+        "asb_graffiti",
+        "ASB – graffiti or criminal-damage-like nuisance",
+        Group.ASB,
+        _D.ASB,
+        0.5,
+        None,
+        AsbClass.ENVIRONMENTAL,
+    ),
     # Non-crime concerns.
     Category("welfare_concern", "Concern for welfare", Group.CONCERN, _D.SAFEGUARDING_ADULTS, 5.0),
     Category("mental_health_crisis", "Mental health crisis", Group.CONCERN, _D.MENTAL_HEALTH, 5.0),
@@ -161,6 +280,17 @@ BY_CODE: dict[str, Category] = {c.code: c for c in CATEGORIES}
 BY_POLICE_UK_NAME: dict[str, Category] = {
     c.police_uk_name: c for c in CATEGORIES if c.police_uk_name is not None
 }
+
+
+def harm_weight(code: str, overrides: Mapping[str, float] | None = None) -> float | None:
+    """The relative harm weight of a category: the partnership's own (``JOINEDUP_HARM_WEIGHTS``)
+    where set, else the default; ``None`` for an unknown code."""
+    found = BY_CODE.get(code)
+    if found is None:
+        return None
+    if overrides and code in overrides:
+        return float(overrides[code])
+    return found.harm_weight
 
 
 def category(code: str) -> Category:

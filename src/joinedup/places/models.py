@@ -31,7 +31,11 @@ class Location(IdMixin, Base):
     """A place where something happened or someone lives."""
 
     __tablename__ = "location"
-    __table_args__ = (Index("ix_location_h3_cell", "h3_cell"),)
+    __table_args__ = (
+        Index("ix_location_h3_cell", "h3_cell"),
+        # Places with no LSOA (partner-entered) are found again by their description.
+        Index("ix_location_description", "description"),
+    )
 
     description: Mapped[str] = mapped_column(String(300), default="")
     latitude: Mapped[float | None] = mapped_column(default=None)

@@ -38,15 +38,32 @@ class PlaceWriter:
     def __init__(self, conn: Connection, h3_resolution: int) -> None:
         self._conn = conn
         self._resolution = h3_resolution
-        self._districts: dict[str, bool] = {
-            name: bool(in_area)
-            for name, in_area in conn.execute(select(District.name, District.in_area))
-        }
-        self._lsoas: dict[str, str] = {
-            code: district for code, district in conn.execute(select(Lsoa.code, Lsoa.district_name))
-        }
+        # Districts and LSOAs are read on first use: a single partner incident needs neither.
+        self._area: tuple[dict[str, bool], dict[str, str]] | None = None
         self._locations: dict[LocationKey, uuid.UUID] = {}
-        self._loaded_lsoas: set[str | None] = set()
+        self._loaded_lsoas: set[str] = set()
+        self._loaded_descriptions: set[str] = set()
+
+    @property
+    def _districts(self) -> dict[str, bool]:
+        return self._known_area()[0]
+
+    @property
+    def _lsoas(self) -> dict[str, str]:
+        return self._known_area()[1]
+
+    def _known_area(self) -> tuple[dict[str, bool], dict[str, str]]:
+        if self._area is None:
+            districts = {
+                name: bool(in_area)
+                for name, in_area in self._conn.execute(select(District.name, District.in_area))
+            }
+            lsoas = {
+                code: district
+                for code, district in self._conn.execute(select(Lsoa.code, Lsoa.district_name))
+            }
+            self._area = (districts, lsoas)
+        return self._area
 
     def district_of(self, lsoa_code: str | None) -> str | None:
         """The district of a known LSOA (``None`` when unknown)."""
@@ -77,7 +94,7 @@ class PlaceWriter:
     def location_ids(self, keys: Iterable[LocationKey]) -> dict[LocationKey, uuid.UUID]:
         """The location id of every key, creating the locations that do not exist yet."""
         wanted = set(keys)
-        self._load_existing({k.lsoa_code for k in wanted})
+        self._load_existing(wanted)
         rows = []
         for key in sorted(wanted - self._locations.keys(), key=_sort_key):
             location_id = new_id()
@@ -99,12 +116,14 @@ class PlaceWriter:
             "postcode": key.postcode,
         }
 
-    def _load_existing(self, lsoa_codes: set[str | None]) -> None:
-        """Read the stored locations of LSOAs not read before (by LSOA so reads stay small)."""
-        todo = lsoa_codes - self._loaded_lsoas
-        if not todo:
-            return
-        self._loaded_lsoas |= todo
+    def _load_existing(self, wanted: set[LocationKey]) -> None:
+        """Read the stored locations that could match ``wanted``: by LSOA, or for places with no
+        LSOA by description, each LSOA or description once, so reads stay small."""
+        lsoas = {k.lsoa_code for k in wanted if k.lsoa_code is not None} - self._loaded_lsoas
+        descriptions = {k.description for k in wanted if k.lsoa_code is None}
+        descriptions -= self._loaded_descriptions
+        self._loaded_lsoas |= lsoas
+        self._loaded_descriptions |= descriptions
         columns = (
             Location.id,
             Location.latitude,
@@ -115,10 +134,12 @@ class PlaceWriter:
         )
         statements = [
             select(*columns).where(Location.lsoa_code.in_(chunk))
-            for chunk in _chunks(sorted(c for c in todo if c is not None))
+            for chunk in _chunks(sorted(lsoas))
         ]
-        if None in todo:
-            statements.append(select(*columns).where(Location.lsoa_code.is_(None)))
+        statements += [
+            select(*columns).where(Location.lsoa_code.is_(None), Location.description.in_(chunk))
+            for chunk in _chunks(sorted(descriptions))
+        ]
         for statement in statements:
             for row in self._conn.execute(statement):
                 key = LocationKey(row[1], row[2], row[3], row[4], row[5])

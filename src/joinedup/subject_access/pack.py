@@ -39,7 +39,7 @@ def to_json(pack: Pack) -> bytes:
 
 def _no_remote_fetcher() -> Any:
     """A WeasyPrint URL fetcher that refuses every URL (the pack needs none)."""
-    from weasyprint.urls import (  # type: ignore[import-not-found,unused-ignore]
+    from weasyprint.urls import (  # type: ignore[import-not-found,import-untyped,unused-ignore]
         FatalURLFetchingError,
         URLFetcher,
     )
@@ -55,7 +55,7 @@ def _no_remote_fetcher() -> Any:
 
 def to_pdf(pack: Pack) -> bytes:
     """The pack as PDF, rendered by WeasyPrint from the HTML (needs the ``weasyprint`` package)."""
-    from weasyprint import HTML  # type: ignore[import-not-found,unused-ignore]
+    from weasyprint import HTML  # type: ignore[import-not-found,import-untyped,unused-ignore]
 
     html = HTML(string=to_html(pack), url_fetcher=_no_remote_fetcher(), base_url=None)
     pdf: bytes = html.write_pdf()

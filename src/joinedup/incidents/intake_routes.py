@@ -1,0 +1,168 @@
+"""The intake API: ``POST /api/v1/incidents`` and ``POST /api/v1/incidents/batch``.
+
+The organisation's own reference makes re-sending harmless; an ``Idempotency-Key`` header
+additionally returns the first response to a retry of the same request, and refuses the key's
+reuse for a different request.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from joinedup.access.actor import Actor
+from joinedup.access.deps import ActorDep
+from joinedup.access.policy import Action, Resource, can
+from joinedup.auth.csrf import verify_csrf
+from joinedup.common.errors import Forbidden
+from joinedup.db import SessionDep
+from joinedup.incidents.idempotency import Handler, request_hash, run_once
+from joinedup.incidents.intake import Recorder, record_incidents, refused
+from joinedup.incidents.schemas import (
+    BatchIn,
+    BatchOut,
+    IncidentIn,
+    IncidentSource,
+    IntakeError,
+    IntakeResult,
+    IntakeStatus,
+)
+
+api = APIRouter(prefix="/api/v1/incidents", tags=["incidents"], dependencies=[Depends(verify_csrf)])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Any unique printable string; a retry with the same key and request gets "
+        "the first response back.",
+    ),
+]
+
+
+def _recorder(actor: Actor) -> Recorder:
+    resource = Resource("incident", actor.organisation_id)
+    if not can(actor, Action.WRITE_INCIDENT, resource):
+        raise Forbidden("Your role may not record incidents")
+    return Recorder(actor.organisation_id, actor.user_id, actor.role.value)
+
+
+def _once(
+    session: Session, actor: Actor, key: str | None, digest: str, handle: Handler
+) -> JSONResponse:
+    answer = run_once(
+        session, organisation_id=actor.organisation_id, key=key, digest=digest, handle=handle
+    )
+    headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
+    return JSONResponse(answer.body, status_code=answer.status, headers=headers)
+
+
+_STATUS_CODES = {IntakeStatus.CREATED: 201, IntakeStatus.ALREADY_PRESENT: 200}
+
+
+def _single_status(result: IntakeResult) -> int:
+    if result.status in _STATUS_CODES:
+        return _STATUS_CODES[result.status]
+    return 409 if result.errors and result.errors[0].field == "reference" else 422
+
+
+@api.post(
+    "",
+    status_code=201,
+    response_model=IntakeResult,
+    responses={
+        200: {"model": IntakeResult, "description": "Already present: the same incident"},
+        409: {"description": "A different incident already has this reference"},
+        422: {"description": "Invalid, or the Idempotency-Key was used for another request"},
+    },
+)
+def create_incident(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    incident: IncidentIn,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Record one incident of the caller's organisation (audited as collection).
+
+    201 when created, 200 when the same incident is already held under this reference."""
+    recorder = _recorder(actor)
+    settings = request.app.state.settings
+
+    def handle() -> tuple[int, dict[str, object]]:
+        (result,) = record_incidents(
+            session,
+            recorder=recorder,
+            items=[incident],
+            source=IncidentSource.API,
+            h3_resolution=settings.h3_resolution,
+        )
+        return _single_status(result), result.model_dump(mode="json")
+
+    body = incident.model_dump(mode="json")
+    return _once(session, actor, idempotency_key, request_hash(request.url.path, body), handle)
+
+
+def _validate_items(batch: BatchIn) -> tuple[list[IntakeResult | None], list[IncidentIn]]:
+    """Each item validated on its own: a slot per item (a refusal, or None for a valid one)."""
+    slots: list[IntakeResult | None] = []
+    valid: list[IncidentIn] = []
+    for index, raw in enumerate(batch.items):
+        try:
+            valid.append(IncidentIn.model_validate(raw))
+            slots.append(None)
+        except ValidationError as exc:
+            reference = raw.get("reference")
+            errors = [
+                IntakeError(field=".".join(str(p) for p in e["loc"]) or "item", message=e["msg"])
+                for e in exc.errors(include_input=False, include_url=False)
+            ]
+            slots.append(refused(index, reference if isinstance(reference, str) else None, errors))
+    return slots, valid
+
+
+@api.post("/batch", response_model=BatchOut)
+def create_incidents(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    batch: BatchIn,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Record up to 1,000 incidents; each item is created, already present or rejected (with
+    its errors) on its own, in the order sent."""
+    recorder = _recorder(actor)
+    settings = request.app.state.settings
+
+    def handle() -> tuple[int, dict[str, object]]:
+        slots, valid = _validate_items(batch)
+        written = iter(
+            record_incidents(
+                session,
+                recorder=recorder,
+                items=valid,
+                source=IncidentSource.API,
+                h3_resolution=settings.h3_resolution,
+            )
+        )
+        results = [
+            slot or next(written).model_copy(update={"index": index})
+            for index, slot in enumerate(slots)
+        ]
+        out = BatchOut(
+            created=sum(r.status is IntakeStatus.CREATED for r in results),
+            already_present=sum(r.status is IntakeStatus.ALREADY_PRESENT for r in results),
+            rejected=sum(r.status is IntakeStatus.REJECTED for r in results),
+            results=results,
+        )
+        return 200, out.model_dump(mode="json")
+
+    digest = request_hash(request.url.path, batch.items)
+    return _once(session, actor, idempotency_key, digest, handle)
