@@ -14,7 +14,7 @@ from joinedup.auth import routes as auth_routes
 from joinedup.config import PACKAGE_DIR as _PKG
 from joinedup.config import Settings, get_settings
 from joinedup.db import engine_for, session_factory
-from joinedup.incidents import intake_routes
+from joinedup.incidents import entry_routes, import_routes, intake_routes
 from joinedup.incidents import routes as incidents_routes
 from joinedup.oversight import routes as oversight_routes
 from joinedup.partners import admin_routes
@@ -48,6 +48,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(auth_routes.router)
     app.include_router(api_docs.router)
+    # Before the incident pages: "/incidents/new" is not an "/incidents/{incident_id}".
+    app.include_router(entry_routes.router)
+    app.include_router(import_routes.router)
     for module in (
         home,
         people_routes,

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from joinedup.access import purposes
 from joinedup.access.deps import ActorDep
+from joinedup.access.policy import Action, Resource, can
 from joinedup.access.purposes import PURPOSE_HEADER, PURPOSE_TEXT_HEADER
 from joinedup.agreements.schemas import Purpose
 from joinedup.auth.csrf import verify_csrf
@@ -20,6 +21,7 @@ from joinedup.incidents import queries
 from joinedup.incidents.queries import ClinicalIncidentDetail, IncidentDetail
 from joinedup.incidents.schemas import IncidentSummary
 from joinedup.incidents.taxonomy import BY_CODE, CATEGORIES
+from joinedup.partners.schemas import Role
 from joinedup.web.pages import record_id
 from joinedup.web.templating import render
 
@@ -55,6 +57,10 @@ def incidents_page(
         "counts": queries.counts_by_category(session, actor),
         "categories": CATEGORIES,
         "category": chosen,
+        "may_record": bool(
+            can(actor, Action.WRITE_INCIDENT, Resource("incident", actor.organisation_id))
+        ),
+        "may_import": actor.role in (Role.ADMIN, Role.SUPERVISOR),
     }
     return render(request, "incidents/list.html", context)
 
