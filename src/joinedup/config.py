@@ -50,6 +50,15 @@ class Settings(BaseSettings):
     retention_purpose_declaration_days: int = Field(default=90, ge=1)
     retention_export_days: int = Field(default=30, ge=1)
     retention_mode: Literal["erase", "flag"] = "flag"
+    asb_case_review_lead: str = ""
+    asb_case_review_acknowledge_days: int = Field(default=10, ge=1, le=60)
+    asb_case_review_decision_days: int = Field(default=15, ge=1, le=60)
+    asb_case_review_meeting_days: int = Field(default=20, ge=1, le=90)
+    asb_case_review_threshold: int = Field(default=3, ge=1, le=20)
+    asb_case_review_threshold_months: int = Field(default=6, ge=1, le=24)
+    public_submissions_per_hour: int = Field(default=5, ge=1)
+    public_status_attempts: int = Field(default=6, ge=1)
+    public_status_window_seconds: int = Field(default=600, ge=1)
 
     @model_validator(mode="after")
     def _refuse_unsafe_values(self) -> Settings:

@@ -20,6 +20,7 @@ from joinedup.oversight import routes as oversight_routes
 from joinedup.partners import admin_routes
 from joinedup.partners import routes as partners_routes
 from joinedup.people import routes as people_routes
+from joinedup.public import routes as public_routes
 from joinedup.retention import routes as retention_routes
 from joinedup.subject_access import routes as subject_access_routes
 from joinedup.web import api_docs, errors, health, home, security
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         subject_access_routes,
         audit_routes,
         retention_routes,
+        public_routes,
     ):
         app.include_router(module.router)
         app.include_router(module.api)

@@ -10,6 +10,7 @@ from joinedup.oversight import models as oversight_models
 from joinedup.partners import models as partners_models
 from joinedup.people import models as people_models
 from joinedup.places import models as places_models
+from joinedup.public import models as public_models
 from joinedup.retention import models as retention_models
 from joinedup.subject_access import models as subject_access_models
 
@@ -26,4 +27,5 @@ __all__ = [
     "partners_models",
     "people_models",
     "places_models",
+    "public_models",
 ]

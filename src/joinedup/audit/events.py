@@ -72,6 +72,17 @@ EVENT_NAMES: dict[str, Operation] = {
     "user.created": Operation.ADMINISTRATION,
     "user.updated": Operation.ADMINISTRATION,
     "user.deactivated": Operation.ADMINISTRATION,
+    "public.concern_received": Operation.COLLECTION,
+    "public.concerns_viewed": Operation.CONSULTATION,
+    "public.status_checked": Operation.CONSULTATION,
+    "public.status_throttled": Operation.AUTHORISATION,
+    "public.submission_throttled": Operation.AUTHORISATION,
+    "asb_case_review.received": Operation.COLLECTION,
+    "asb_case_review.viewed": Operation.CONSULTATION,
+    "asb_case_review.acknowledged": Operation.ALTERATION,
+    "asb_case_review.threshold_decided": Operation.ALTERATION,
+    "asb_case_review.meeting_scheduled": Operation.ALTERATION,
+    "asb_case_review.outcome_recorded": Operation.ALTERATION,
 }
 
 
