@@ -281,3 +281,18 @@ def test_the_cli_imports_and_refuses_an_unknown_org_or_a_wrong_header(
     )
     assert result.exit_code != 0 and "not a police.uk street-level file" in result.output
     assert _count(session) == 2
+
+
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"\n\n"])
+def test_an_empty_file_is_refused_and_nothing_is_written(
+    session: Session, police: Organisation, tmp_path: Path, content: bytes
+):
+    good = _write(tmp_path / "good.csv", [_row("g1", "Drugs")])
+    empty = tmp_path / "nothing.csv"
+    empty.write_bytes(content)
+    with pytest.raises(PoliceUkFormatError, match="nothing.csv: the file is empty"):
+        _import(session, police, good, empty)
+    assert _count(session) == 0
+    header_only = _write(tmp_path / "header.csv", [])
+    summary = _import(session, police, header_only)
+    assert (summary.rows_read, summary.imported, summary.rejected) == (0, 0, 0)

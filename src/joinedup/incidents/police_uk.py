@@ -135,7 +135,7 @@ def _read(path: Path) -> tuple[TextFile, list[str] | None, Iterator[tuple[int, l
 
 
 def _check_header_fields(path: Path, header: list[str] | None) -> None:
-    if header is None:
+    if header is None or not any(h.strip() for h in header):
         raise PoliceUkFormatError(f"{path.name}: the file is empty")
     found = tuple(h.strip() for h in header)
     if found != HEADER:
