@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     retention_login_attempt_days: int = Field(default=90, ge=1)
     retention_purpose_declaration_days: int = Field(default=90, ge=1)
     retention_export_days: int = Field(default=30, ge=1)
+    retention_idempotency_key_days: int = Field(default=7, ge=1)
     retention_mode: Literal["erase", "flag"] = "flag"
     asb_case_review_lead: str = ""
     asb_case_review_acknowledge_days: int = Field(default=10, ge=1, le=60)

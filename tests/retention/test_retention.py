@@ -19,7 +19,7 @@ from joinedup.auth.models import LoginAttempt
 from joinedup.cli import app as cli
 from joinedup.common import clock as clock_module
 from joinedup.config import Settings, get_settings
-from joinedup.incidents.models import Incident, Involvement
+from joinedup.incidents.models import IdempotentRequest, Incident, Involvement
 from joinedup.incidents.schemas import InvolvementRole
 from joinedup.partners.schemas import OrgKind
 from joinedup.people import queries as people_queries
@@ -68,6 +68,15 @@ class Seeded:
             )
         )
         session.add(LoginAttempt(username_digest="d" * 64, ip="127.0.0.1"))
+        session.add(
+            IdempotentRequest(
+                organisation_id=self.org.id,
+                key="feed-0001",
+                request_hash="0" * 64,
+                status_code=201,
+                response={"status": "created"},
+            )
+        )
         session.commit()
         exports.mkdir(parents=True, exist_ok=True)
         self.export = exports / "old-report.csv"
@@ -106,6 +115,7 @@ def test_ret1_erase_after_the_period_removes_the_record_everywhere(
     assert _count(session, AccessGrant) == 0
     assert _count(session, PurposeDeclaration) == 0
     assert _count(session, LoginAttempt) == 0
+    assert _count(session, IdempotentRequest) == 0
     assert not seeded.export.exists()
     involvement = select(Involvement).where(Involvement.person_record_id == old_id)
     assert session.scalars(involvement).first() is None

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.access.models import AccessGrant, AccessRequest, PurposeDeclaration
 from joinedup.auth.models import LoginAttempt, SignInChallenge
-from joinedup.incidents.models import Incident, Involvement
+from joinedup.incidents.models import IdempotentRequest, Incident, Involvement
 from joinedup.oversight.models import ReviewItem
 from joinedup.people.models import PersonRecord
 
@@ -75,6 +75,12 @@ def purge_auth(session: Session, attempts_before: datetime) -> dict[str, int]:
 def purge_purposes(session: Session, expired_before: datetime) -> int:
     """Delete purpose declarations that expired before the cutoff (the ledger keeps purposes)."""
     stmt = delete(PurposeDeclaration).where(PurposeDeclaration.expires_at < expired_before)
+    return _count(session, stmt)
+
+
+def purge_idempotency_keys(session: Session, created_before: datetime) -> int:
+    """Delete stored API answers kept for ``Idempotency-Key`` retries older than the cutoff."""
+    stmt = delete(IdempotentRequest).where(IdempotentRequest.created_at < created_before)
     return _count(session, stmt)
 
 

@@ -90,6 +90,8 @@ def _purge(
     )
     cutoff = rules.days_before(now, settings.retention_purpose_declaration_days)
     purged["purpose_declarations"] = erasure.purge_purposes(session, cutoff)
+    key_cutoff = rules.days_before(now, settings.retention_idempotency_key_days)
+    purged["idempotency_keys"] = erasure.purge_idempotency_keys(session, key_cutoff)
     export_cutoff = rules.days_before(now, settings.retention_export_days)
     purged["export_files"] = erasure.purge_exports(exports_dir, export_cutoff, dry_run=dry_run)
     if any(purged.values()):
