@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test check fmt bench install chromium assets clean
+.PHONY: run test check fmt bench install chromium wrk assets clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,14 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends \
 	    chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; }
+
+# wrk drives the intake API benchmark with 16 concurrent clients (a C load generator, so the
+# clients take little of the CPU the server is measured on).
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing Debian's wrk"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends wrk; }
 
 run: export JOINEDUP_DEMO_MODE ?= true
 run: install
@@ -43,7 +51,7 @@ fmt: install
 	$(BIN)/ruff check --fix src tests migrations
 	$(BIN)/ruff format src tests migrations
 
-bench: install
+bench: install wrk
 	$(BIN)/joinedup bench all
 
 # Rebuild the GOV.UK Frontend stylesheet with JoinedUp's font (the built files are committed).

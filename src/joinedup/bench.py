@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -249,7 +250,7 @@ def _timed_demo_load(url: str) -> float:
 
 @app.command("all")
 def run_all(requests: int = typer.Option(300, help="Person-page loads to time.")) -> None:
-    """Every benchmark of the foundation, on a fresh SQLite demo database."""
+    """Every benchmark on fresh SQLite databases: the foundation's, then intake's."""
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         seconds = _timed_demo_load(url)
@@ -259,6 +260,9 @@ def run_all(requests: int = typer.Option(300, help="Person-page loads to time.")
             )
         )
         person_page(requests=requests, username="asb.guildford", port=8765, database_url=url)
+    import_police_uk(database_url="")
+    intake_api(database_url="", clients=16, seconds=20, workers=1, per_client=100)
+    intake_batch(database_url="", batches=10, size=1000)
 
 
 @app.command("demo-load")
@@ -297,13 +301,20 @@ def import_police_uk(database_url: str = DatabaseOption) -> dict[str, Any]:
 @app.command("intake-api")
 def intake_api(
     database_url: str = DatabaseOption,
-    clients: int = typer.Option(16, help="Concurrent clients."),
-    per_client: int = typer.Option(100, help="Incidents each client sends."),
+    clients: int = typer.Option(16, help="Concurrent clients (connections)."),
+    seconds: int = typer.Option(20, help="How long wrk sends for."),
+    workers: int = typer.Option(1, help="Server worker processes (keep 1 on SQLite)."),
+    per_client: int = typer.Option(100, help="Without wrk: incidents each Python client sends."),
 ) -> dict[str, Any]:
-    """Single-incident API latency and throughput with concurrent clients (server: one worker)."""
-    from joinedup.incidents.bench import intake_api as measure
+    """Single-incident API latency and throughput with concurrent clients: wrk when installed
+    (`make bench` installs it), else Python clients (which take CPU from the server)."""
+    from joinedup.incidents import bench as intake
 
-    result = {**measure(database_url, clients, per_client), "machine": machine()}
+    if shutil.which("wrk"):
+        measured = intake.intake_api_wrk(database_url, clients, seconds, workers)
+    else:
+        measured = intake.intake_api(database_url, clients, per_client)
+    result = {**measured, "machine": machine()}
     console.print_json(json.dumps(result))
     return result
 

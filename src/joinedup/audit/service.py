@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
@@ -37,48 +37,53 @@ def _check(event: AuditEvent) -> None:
         raise ValueError(f"undocumented audit event {event.name!r}")
 
 
-def _entry(event: AuditEvent, seq: int, prev_hash: str, now: datetime) -> LedgerEntry:
-    """The ledger entry for ``event`` at ``seq``, chained to ``prev_hash``."""
+def _values(event: AuditEvent, seq: int, prev_hash: str, now: datetime) -> dict[str, Any]:
+    """The ledger row for ``event`` at ``seq``, chained to ``prev_hash`` (column -> value)."""
     details = sorted_details(event.details)
-    entry = LedgerEntry(
-        seq=seq,
-        at=now,
-        operation=event.operation,
-        name=event.name,
-        actor_user_id=event.actor_user_id,
-        actor_organisation_id=event.actor_organisation_id,
-        actor_role=clean_text(event.actor_role, 40),
-        record_type=clean_text(event.record_type, 40),
-        record_id=clean_text(event.record_id, 64),
-        record_organisation_id=event.record_organisation_id,
-        purpose=clean_text(event.purpose, 40),
-        justification=clean_text(event.justification),
-        recipient_organisation_id=event.recipient_organisation_id,
-        recipient_person=clean_text(event.recipient_person, 200),
-        details=details,
-        prev_hash=prev_hash,
-    )
-    entry.entry_hash = chain_hash(
+    row: dict[str, Any] = {
+        "seq": seq,
+        "at": now,
+        "operation": event.operation,
+        "name": event.name,
+        "actor_user_id": event.actor_user_id,
+        "actor_organisation_id": event.actor_organisation_id,
+        "actor_role": clean_text(event.actor_role, 40),
+        "record_type": clean_text(event.record_type, 40),
+        "record_id": clean_text(event.record_id, 64),
+        "record_organisation_id": event.record_organisation_id,
+        "purpose": clean_text(event.purpose, 40),
+        "justification": clean_text(event.justification),
+        "recipient_organisation_id": event.recipient_organisation_id,
+        "recipient_person": clean_text(event.recipient_person, 200),
+        "details": details,
+        "prev_hash": prev_hash,
+    }
+    row["entry_hash"] = chain_hash(
         (
             str(seq),
             at_text(now),
             event.operation.value,
             event.name,
-            uuid_text(entry.actor_user_id),
-            uuid_text(entry.actor_organisation_id),
-            entry.actor_role,
-            entry.record_type,
-            entry.record_id,
-            uuid_text(entry.record_organisation_id),
-            entry.purpose,
-            entry.justification,
-            uuid_text(entry.recipient_organisation_id),
-            entry.recipient_person,
+            uuid_text(row["actor_user_id"]),
+            uuid_text(row["actor_organisation_id"]),
+            row["actor_role"],
+            row["record_type"],
+            row["record_id"],
+            uuid_text(row["record_organisation_id"]),
+            row["purpose"],
+            row["justification"],
+            uuid_text(row["recipient_organisation_id"]),
+            row["recipient_person"],
             details_text(details),
-            entry.prev_hash,
+            prev_hash,
         )
     )
-    return entry
+    return row
+
+
+def _entry(event: AuditEvent, seq: int, prev_hash: str, now: datetime) -> LedgerEntry:
+    """The ledger entry for ``event`` at ``seq``, chained to ``prev_hash``."""
+    return LedgerEntry(**_values(event, seq, prev_hash, now))
 
 
 def record(session: Session, event: AuditEvent) -> LedgerEntry:
@@ -108,14 +113,13 @@ def record_many(session: Session, events: Sequence[AuditEvent]) -> int:
     head = _lock_head(session)
     now = clock.utc_now()
     seq, prev = head.seq, head.entry_hash
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, Any]] = []
     table = cast(Table, LedgerEntry.__table__)
-    columns = [c.key for c in table.columns]
     for event in events:
         seq += 1
-        entry = _entry(event, seq, prev, now)
-        prev = entry.entry_hash
-        rows.append({name: getattr(entry, name) for name in columns})
+        row = _values(event, seq, prev, now)
+        prev = row["entry_hash"]
+        rows.append(row)
     for start in range(0, len(rows), _MANY_CHUNK):
         session.execute(insert(table), rows[start : start + _MANY_CHUNK])
     head.seq = seq

@@ -3,6 +3,7 @@ the batch endpoint's incidents per second. Each builds its own fresh database.""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import statistics
@@ -141,11 +142,12 @@ def _token(url: str, org_id: Any) -> str:
 
 
 @contextmanager
-def _server(url: str) -> Iterator[str]:
-    """``joinedup serve`` (one worker) in its own process, as deployed."""
+def _server(url: str, workers: int = 1) -> Iterator[str]:
+    """``joinedup serve`` in its own process, as deployed."""
     port = _free_port()
     env = {**os.environ, "JOINEDUP_DATABASE_URL": url, "JOINEDUP_LOG_LEVEL": "WARNING"}
     command = [sys.executable, "-m", "joinedup.cli", "serve", "--port", str(port)]
+    command += ["--workers", str(workers)]
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -188,6 +190,48 @@ def _incident(n: int, worker: int) -> dict[str, Any]:
 def _percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
+
+
+WRK_SCRIPT = Path(__file__).parent / "bench_assets" / "intake.lua"
+
+
+def intake_api_wrk(database_url: str, clients: int, seconds: int, workers: int) -> dict[str, Any]:
+    """``POST /api/v1/incidents`` from ``clients`` concurrent connections for ``seconds``,
+    driven by wrk (a C load generator, so the clients take little of the 2 cores)."""
+    with fresh_database(database_url) as url:
+        org_id = _organisation(url, "Guildford Borough Council", "district_council")
+        token = _token(url, org_id)
+        with _server(url, workers) as base:
+            warm = httpx.post(
+                f"{base}/api/v1/incidents",
+                json=_incident(0, 0),
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            warm.raise_for_status()
+            command = [
+                "wrk",
+                f"-t{min(2, clients)}",
+                f"-c{clients}",
+                f"-d{seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(WRK_SCRIPT),
+                base,
+                "--",
+                token,
+            ]
+            out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("WRK-RESULT "))
+    result = json.loads(line.removeprefix("WRK-RESULT "))
+    return {
+        "benchmark": "single-incident API (wrk)",
+        "database": url.split(":", 1)[0].split("+", 1)[0],
+        "clients": clients,
+        "server_workers": workers,
+        **result,
+        "requests_per_second": round(result["requests"] / result["seconds"]),
+    }
 
 
 def intake_api(database_url: str, clients: int, per_client: int) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from joinedup.incidents.models import IdempotentRequest
 # Unique-constraint races (two requests with one new reference or one key at the same moment):
 # the loser tries again and then finds what the winner wrote.
 ATTEMPTS = 3
-Handler = Callable[[], tuple[int, dict[str, object]]]
+Handler = Callable[[], tuple[int, BaseModel]]
 
 
 class IdempotencyKeyReused(JoinedUpError):
@@ -29,10 +30,10 @@ class IdempotencyKeyReused(JoinedUpError):
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """A response: its status, body and whether it is a replay of the first one."""
+    """A response: its status, JSON body and whether it is a replay of the first one."""
 
     status: int
-    body: dict[str, object]
+    body: bytes
     replayed: bool = False
 
 
@@ -47,11 +48,13 @@ def run_once(
     *,
     organisation_id: object,
     key: str | None,
-    digest: str,
+    digest: Callable[[], str],
     handle: Handler,
 ) -> Answer:
     """Run ``handle`` in one transaction with the stored answer for ``key`` (when given): a
-    retry with the same key and request gets the first answer; another request is refused."""
+    retry with the same key and request (``digest``, computed only when there is a key) gets
+    the first answer; another request is refused."""
+    request_digest = digest() if key is not None else ""
     for attempt in range(ATTEMPTS):
         try:
             with atomic(session):
@@ -63,20 +66,22 @@ def run_once(
                         )
                     )
                     if stored is not None:
-                        if stored.request_hash != digest:
+                        if stored.request_hash != request_digest:
                             raise IdempotencyKeyReused(
                                 "This Idempotency-Key was already used for a different request"
                             )
-                        return Answer(stored.status_code, stored.response, replayed=True)
-                status, body = handle()
+                        body = json.dumps(stored.response, separators=(",", ":")).encode()
+                        return Answer(stored.status_code, body, replayed=True)
+                status, model = handle()
+                body = model.__pydantic_serializer__.to_json(model)
                 if key is not None:
                     session.add(
                         IdempotentRequest(
                             organisation_id=organisation_id,
                             key=key,
-                            request_hash=digest,
+                            request_hash=request_digest,
                             status_code=status,
-                            response=body,
+                            response=json.loads(body),
                         )
                     )
                     session.flush()

@@ -7,11 +7,12 @@ reuse for a different request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
-from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from fastapi.responses import Response
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from joinedup.access.actor import Actor
@@ -55,13 +56,15 @@ def _recorder(actor: Actor) -> Recorder:
 
 
 def _once(
-    session: Session, actor: Actor, key: str | None, digest: str, handle: Handler
-) -> JSONResponse:
+    session: Session, actor: Actor, key: str | None, digest: Callable[[], str], handle: Handler
+) -> Response:
     answer = run_once(
         session, organisation_id=actor.organisation_id, key=key, digest=digest, handle=handle
     )
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
-    return JSONResponse(answer.body, status_code=answer.status, headers=headers)
+    return Response(
+        answer.body, status_code=answer.status, headers=headers, media_type="application/json"
+    )
 
 
 _STATUS_CODES = {IntakeStatus.CREATED: 201, IntakeStatus.ALREADY_PRESENT: 200}
@@ -89,14 +92,14 @@ def create_incident(
     actor: ActorDep,
     incident: IncidentIn,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> Response:
     """Record one incident of the caller's organisation (audited as collection).
 
     201 when created, 200 when the same incident is already held under this reference."""
     recorder = _recorder(actor)
     settings = request.app.state.settings
 
-    def handle() -> tuple[int, dict[str, object]]:
+    def handle() -> tuple[int, BaseModel]:
         (result,) = record_incidents(
             session,
             recorder=recorder,
@@ -104,10 +107,12 @@ def create_incident(
             source=IncidentSource.API,
             h3_resolution=settings.h3_resolution,
         )
-        return _single_status(result), result.model_dump(mode="json")
+        return _single_status(result), result
 
-    body = incident.model_dump(mode="json")
-    return _once(session, actor, idempotency_key, request_hash(request.url.path, body), handle)
+    def digest() -> str:
+        return request_hash(request.url.path, incident.model_dump(mode="json"))
+
+    return _once(session, actor, idempotency_key, digest, handle)
 
 
 def _validate_items(batch: BatchIn) -> tuple[list[IntakeResult | None], list[IncidentIn]]:
@@ -135,13 +140,13 @@ def create_incidents(
     actor: ActorDep,
     batch: BatchIn,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> Response:
     """Record up to 1,000 incidents; each item is created, already present or rejected (with
     its errors) on its own, in the order sent."""
     recorder = _recorder(actor)
     settings = request.app.state.settings
 
-    def handle() -> tuple[int, dict[str, object]]:
+    def handle() -> tuple[int, BaseModel]:
         slots, valid = _validate_items(batch)
         written = iter(
             record_incidents(
@@ -162,7 +167,9 @@ def create_incidents(
             rejected=sum(r.status is IntakeStatus.REJECTED for r in results),
             results=results,
         )
-        return 200, out.model_dump(mode="json")
+        return 200, out
 
-    digest = request_hash(request.url.path, batch.items)
+    def digest() -> str:
+        return request_hash(request.url.path, batch.items)
+
     return _once(session, actor, idempotency_key, digest, handle)
