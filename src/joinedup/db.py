@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import MetaData, String, create_engine, event, text
+from sqlalchemy import MetaData, Select, String, bindparam, create_engine, event, func, select, text
 from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
@@ -107,26 +107,91 @@ def _pg_row_security_default(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.commit()
 
 
-def apply_row_security(session: Session, values: dict[str, str]) -> None:
+def apply_row_security(
+    session: Session, values: dict[str, str], *, scalar_sql: str | None = None
+) -> Any:
     """Narrow PostgreSQL row-level security for this session's transactions to ``values``
-    (setting name -> value, e.g. ``joinedup.readable_orgs``), starting with the current one."""
+    (setting name -> value, e.g. ``joinedup.readable_orgs``), starting with the current one.
+
+    ``scalar_sql``, a parameterless scalar ``SELECT`` of a table without row security, is
+    read in the same statement (one round trip) and its value returned; on other databases it
+    is simply read. A transaction begun by that statement skips the ``after_begin`` settings:
+    the statement itself sets ``values`` first."""
     session.info["row_security"] = dict(values)
-    if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
-        _set_row_security(session.connection(), values)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if not postgres:
+        return session.execute(text(scalar_sql)).scalar() if scalar_sql else None
+    if scalar_sql is None:
+        if session.in_transaction():
+            _set_row_security(session.connection(), values)
+        return None
+    calls, params = _row_security_sql(values)
+    session.info["row_security_in_statement"] = True
+    try:
+        return session.execute(text(f"SELECT {calls}, ({scalar_sql})"), params).one()[-1]
+    finally:
+        session.info.pop("row_security_in_statement", None)
 
 
-def _set_row_security(connection: Any, values: dict[str, str]) -> None:
+def _row_security_sql(values: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """``set_config`` calls for every setting (transaction-local), with their parameters."""
     names = sorted(values)
     calls = ", ".join(f"set_config(:k{i}, :v{i}, true)" for i in range(len(names)))
     params = {f"k{i}": n for i, n in enumerate(names)} | {
         f"v{i}": values[n] for i, n in enumerate(names)
     }
+    return calls, params
+
+
+def _set_row_security(connection: Any, values: dict[str, str]) -> None:
+    calls, params = _row_security_sql(values)
     connection.execute(text(f"SELECT {calls}"), params)
+
+
+# (statement, number of settings) -> the statement with the settings beside it.
+_WITH_SETTINGS: dict[tuple[Select[Any], int], Select[Any]] = {}
+
+
+def scalar_first(session: Session, stmt: Select[Any], params: dict[str, Any]) -> Any:
+    """The value of ``stmt`` (one column, at most one row; ``None`` when no row); ``stmt``
+    is built once (module level), its parameters given in ``params``.
+
+    On PostgreSQL, when this read begins the session's transaction and the session has
+    row-security settings, the settings are written by the same statement instead of a
+    statement of their own (one round trip instead of two): ``stmt`` runs as a scalar
+    sub-select beside the ``set_config`` calls, and no other statement runs in between
+    (autoflush is held back), so the transaction never runs without them."""
+    values = session.info.get("row_security")
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if not values or not postgres or session.in_transaction():
+        return session.execute(stmt, params).scalar()
+    names = sorted(values)
+    key = (stmt, len(names))
+    combined = _WITH_SETTINGS.get(key)
+    if combined is None:
+        calls = [
+            func.set_config(bindparam(f"rls_k{i}"), bindparam(f"rls_v{i}"), True)
+            for i in range(len(names))
+        ]
+        if len(_WITH_SETTINGS) >= 256:
+            _WITH_SETTINGS.clear()
+        combined = _WITH_SETTINGS[key] = select(*calls, stmt.scalar_subquery())
+    settings = {f"rls_k{i}": n for i, n in enumerate(names)} | {
+        f"rls_v{i}": values[n] for i, n in enumerate(names)
+    }
+    session.info["row_security_in_statement"] = True
+    try:
+        with session.no_autoflush:
+            return session.execute(combined, {**params, **settings}).one()[-1]
+    finally:
+        session.info.pop("row_security_in_statement", None)
 
 
 @event.listens_for(Session, "after_begin")
 def _row_security_after_begin(session: Session, _transaction: Any, connection: Any) -> None:
     values = session.info.get("row_security")
+    if session.info.get("row_security_in_statement"):
+        return  # the statement that began the transaction sets the values itself
     if values and connection.dialect.name == "postgresql":
         _set_row_security(connection, values)
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from joinedup.audit.models import LedgerEntry
@@ -25,8 +26,10 @@ class LedgerDown(RuntimeError):
     """The injected fault."""
 
 
-def _refuse(*_args: Any) -> None:
-    raise LedgerDown("ledger insert refused")
+def _refuse(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    # At the SQL level, so the fault hits however the ledger row is written (ORM or Core).
+    if "INSERT INTO audit_ledger " in statement:
+        raise LedgerDown("ledger insert refused")
 
 
 @pytest.fixture
@@ -42,12 +45,12 @@ def server_errors_client(engine: object, settings: Settings) -> Iterator[TestCli
 def broken_ledger() -> Iterator[None]:
     """Every ledger insert raises, until the test ends."""
     yield None
-    if event.contains(LedgerEntry, "before_insert", _refuse):
-        event.remove(LedgerEntry, "before_insert", _refuse)
+    if event.contains(Engine, "before_cursor_execute", _refuse):
+        event.remove(Engine, "before_cursor_execute", _refuse)
 
 
 def _break() -> None:
-    event.listen(LedgerEntry, "before_insert", _refuse)
+    event.listen(Engine, "before_cursor_execute", _refuse)
 
 
 def _no_personal_data(body: str) -> None:

@@ -79,15 +79,23 @@ def bare_profile(session: Session, person_id: uuid.UUID) -> PersonProfile:
     )
 
 
-def _time(fn: Callable[[], object], n: int) -> list[float]:
+def _time_alternately(
+    a: Callable[[], object], b: Callable[[], object], n: int
+) -> tuple[list[float], list[float]]:
+    """``n`` timings of each of ``a`` and ``b``, called alternately after a warm-up, so a
+    change in the machine's load during the run (other work on shared cores) weighs on both
+    alike; the two paths and what each does are unchanged."""
     for _ in range(max(5, n // 20)):
-        fn()
-    out = []
+        a()
+        b()
+    out_a: list[float] = []
+    out_b: list[float] = []
     for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - start) * 1000)
-    return out
+        for fn, out in ((a, out_a), (b, out_b)):
+            start = time.perf_counter()
+            fn()
+            out.append((time.perf_counter() - start) * 1000)
+    return out_a, out_b
 
 
 def measure(session: Session, username: str, n: int) -> dict[str, Any]:
@@ -99,8 +107,11 @@ def measure(session: Session, username: str, n: int) -> dict[str, Any]:
     checked = queries.profile(session, actor, person_id, stated=stated)
     bare = bare_profile(session, person_id)
     assert checked.involvements == bare.involvements
-    with_policy = _time(lambda: queries.profile(session, actor, person_id, stated=stated), n)
-    without = _time(lambda: bare_profile(session, person_id), n)
+    with_policy, without = _time_alternately(
+        lambda: queries.profile(session, actor, person_id, stated=stated),
+        lambda: bare_profile(session, person_id),
+        n,
+    )
     p50_with, p50_bare = statistics.median(with_policy), statistics.median(without)
     return {
         "benchmark": "access policy overhead (person page data)",

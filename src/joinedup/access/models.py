@@ -87,3 +87,14 @@ class AccessGrant(IdMixin, Base):
     starts_at: Mapped[datetime] = mapped_column(default=utc_now)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class PolicyGeneration(Base):
+    """One row whose random token changes, by database trigger in the same transaction, with
+    every change to agreements, their parties and access grants: a process may keep those facts
+    while the token it loaded them under is still current (``access.context``, AC-5)."""
+
+    __tablename__ = "policy_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    token: Mapped[str] = mapped_column(String(32))

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from joinedup.access.actor import Actor
@@ -15,7 +15,7 @@ from joinedup.access.rules import JUSTIFICATION_MAX, PURPOSE_MINUTES, valid_purp
 from joinedup.agreements.schemas import Purpose
 from joinedup.common import clock
 from joinedup.common.errors import JoinedUpError, ValidationFailed
-from joinedup.db import atomic
+from joinedup.db import atomic, scalar_first
 
 PURPOSE_HEADER = "X-JoinedUp-Purpose"
 PURPOSE_TEXT_HEADER = "X-JoinedUp-Purpose-Text"
@@ -88,25 +88,38 @@ def declare(
         )
 
 
+# Built once, one text value rather than the ORM object: this runs on every record page and
+# is usually the first read of the request's transaction (``db.scalar_first``).
+_SEPARATOR = "\x1f"  # never in a purpose code
+_LIVE = (
+    select(PurposeDeclaration.purpose + _SEPARATOR + PurposeDeclaration.justification)
+    .where(
+        PurposeDeclaration.user_id == bindparam("user_id"),
+        PurposeDeclaration.record_type == bindparam("record_type"),
+        PurposeDeclaration.record_id == bindparam("record_id"),
+        PurposeDeclaration.expires_at > bindparam("now"),
+    )
+    .order_by(PurposeDeclaration.declared_at.desc())
+    .limit(1)
+)
+
+
 def live(
     session: Session, actor: Actor, record_type: str, record_id: uuid.UUID
 ) -> StatedPurpose | None:
     """The actor's latest unexpired purpose for this record, if any."""
-    row = session.scalars(
-        select(PurposeDeclaration)
-        .where(
-            PurposeDeclaration.user_id == actor.user_id,
-            PurposeDeclaration.record_type == record_type,
-            PurposeDeclaration.record_id == record_id,
-            PurposeDeclaration.expires_at > clock.utc_now(),
-        )
-        .order_by(PurposeDeclaration.declared_at.desc())
-        .limit(1)
-    ).first()
-    if row is None:
+    params = {
+        "user_id": actor.user_id,
+        "record_type": record_type,
+        "record_id": record_id,
+        "now": clock.utc_now(),
+    }
+    value = scalar_first(session, _LIVE, params)
+    if value is None:
         return None
-    purpose = valid_purpose(row.purpose)
-    return StatedPurpose(purpose, row.justification) if purpose else None
+    code, justification = str(value).split(_SEPARATOR, 1)
+    purpose = valid_purpose(code)
+    return StatedPurpose(purpose, justification) if purpose else None
 
 
 def declare_from_form(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
@@ -32,8 +33,12 @@ def _ctx(who: Actor | AccessContext) -> AccessContext:
 
 def category_codes(data_categories: Iterable[str]) -> list[str]:
     """Incident category codes whose data category is one of ``data_categories``."""
-    wanted = set(data_categories)
-    return sorted(c.code for c in CATEGORIES if c.data_category.value in wanted)
+    return list(_codes(frozenset(data_categories)))
+
+
+@lru_cache(maxsize=256)
+def _codes(wanted: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(c.code for c in CATEGORIES if c.data_category.value in wanted))
 
 
 def person_condition(who: Actor | AccessContext) -> ColumnElement[bool]:
@@ -79,9 +84,10 @@ def incident_condition(
     terms: list[ColumnElement[bool]] = []
     if holder in (None, own):
         terms.append(Incident.organisation_id == own)
-    for org, cats in sorted(ctx.shared.items()):
-        codes = category_codes(cats)
-        if codes and holder in (None, org):
+    shared = sorted(ctx.shared.items()) if holder is None else [(holder, ctx.shared.get(holder))]
+    for org, cats in shared:
+        codes = category_codes(cats) if cats else []
+        if codes:
             terms.append(and_(Incident.organisation_id == org, Incident.category.in_(codes)))
     terms += _granted_incidents(ctx, holder)
     return or_(*terms) if terms else false()

@@ -16,14 +16,17 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from joinedup.access.context import AccessContext, rows_beyond_reach
+from joinedup.access.context import (
+    AccessContext,
+    rows_beyond_reach,
+    transaction_beyond_reach,
+)
 from joinedup.access.policy import Action, Resource
 from joinedup.access.rules import month_range
 from joinedup.agreements.schemas import DataCategory
 from joinedup.audit.events import AuditEvent
 from joinedup.audit.service import record
 from joinedup.common.clock import london
-from joinedup.db import atomic
 from joinedup.incidents.models import Incident, Involvement
 from joinedup.incidents.taxonomy import BY_CODE
 from joinedup.partners.models import Organisation
@@ -111,8 +114,9 @@ def _targets(session: Session, ctx: AccessContext, person_id: uuid.UUID) -> list
 
 def shown(session: Session, ctx: AccessContext, person_id: uuid.UUID) -> list[Signpost]:
     """The signposts for a person page; each one shown is audited as a consultation."""
-    with atomic(session):
-        found = targets(session, ctx, person_id)
+    # One transaction: the existence checks and the audit events of what was shown.
+    with transaction_beyond_reach(session):
+        found = _targets(session, ctx, person_id)
         for t in found:
             record(
                 session,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from joinedup.audit.events import EVENT_NAMES, AuditEvent
@@ -24,7 +24,14 @@ from joinedup.common import clock
 
 
 def _lock_head(session: Session) -> LedgerHead:
-    head = session.scalars(select(LedgerHead).where(LedgerHead.id == 1).with_for_update()).first()
+    # populate_existing: ``record`` moves the head with Core statements, so a head object
+    # already in this session may be stale; the locked row is the truth.
+    head = session.scalars(
+        select(LedgerHead)
+        .where(LedgerHead.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
     if head is None:
         head = LedgerHead(id=1, seq=0, entry_hash=GENESIS_HASH)
         session.add(head)
@@ -86,16 +93,57 @@ def _entry(event: AuditEvent, seq: int, prev_hash: str, now: datetime) -> Ledger
     return LedgerEntry(**_values(event, seq, prev_hash, now))
 
 
+_HEAD = cast(Table, LedgerHead.__table__)
+_LEDGER = cast(Table, LedgerEntry.__table__)
+# Built once: lock the head row and claim the next sequence number in one statement (the row
+# lock is held to the end of the transaction, as ``SELECT ... FOR UPDATE`` held it) ...
+_CLAIM = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(seq=_HEAD.c.seq + 1)
+    .returning(_HEAD.c.seq, _HEAD.c.entry_hash)
+)
+# ... then insert the entry and move the head's hash to it (on PostgreSQL in one statement).
+_INSERT = insert(_LEDGER)
+_MOVE = update(_HEAD).where(_HEAD.c.id == 1).values(entry_hash=bindparam("head_hash"))
+_INSERT_AND_MOVE = _MOVE.add_cte(
+    insert(_LEDGER)
+    .values({c.key: bindparam(f"e_{c.key}", type_=c.type) for c in _LEDGER.columns})
+    .cte("appended")
+)
+
+
+def _claim(session: Session) -> tuple[int, str]:
+    """The next sequence number and the previous entry's hash, with the head row locked."""
+    row = session.execute(_CLAIM).first()
+    if row is None:  # an empty ledger: create the genesis head, then claim
+        _lock_head(session)
+        row = session.execute(_CLAIM).one()
+    return int(row[0]), str(row[1])
+
+
+def _append(session: Session, values: dict[str, Any]) -> None:
+    """Insert the ledger row ``values`` and point the head at it: one round trip on PostgreSQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        params = {f"e_{name}": value for name, value in values.items()}
+        session.execute(_INSERT_AND_MOVE, {**params, "head_hash": values["entry_hash"]})
+    else:
+        session.execute(_INSERT, values)
+        session.execute(_MOVE, {"head_hash": values["entry_hash"]})
+
+
 def record(session: Session, event: AuditEvent) -> LedgerEntry:
-    """Append ``event`` to the ledger in the caller's transaction; an unknown name is refused."""
+    """Append ``event`` to the ledger in the caller's transaction; an unknown name is refused.
+
+    Core statements, not the unit of work: claim the next number (head row locked), then insert
+    the entry and move the head's hash. Any failure raises into the caller's transaction, so
+    the action fails with it (AUD-5). The returned entry is not attached to the session."""
     _check(event)
-    head = _lock_head(session)
-    entry = _entry(event, head.seq + 1, head.entry_hash, clock.utc_now())
-    session.add(entry)
-    head.seq = entry.seq
-    head.entry_hash = entry.entry_hash
-    session.flush()
-    return entry
+    session.flush()  # the action's own pending writes go first, as they always have
+    seq, prev_hash = _claim(session)
+    values = _values(event, seq, prev_hash, clock.utc_now())
+    _append(session, values)
+    return LedgerEntry(**values)
 
 
 _MANY_CHUNK = 1000

@@ -168,7 +168,7 @@ def _involvements(
             role=role,
             location=where or "",
         )
-        for inc, role, where in session.execute(stmt)
+        for inc, role, where in session.execute(stmt).all()
     ]
 
 
@@ -228,6 +228,9 @@ def profile(
         if row is None or (reveal_address and not may_reveal(ctx, row[0])):
             raise NotFound()
         person, org_name = row
+        # Held for the rest of the request: the page's "known to" signposts start from this
+        # record, and the session's identity map alone holds it only weakly.
+        session.info.setdefault("person_records_read", {})[person.id] = person
         own = person.organisation_id == actor.organisation_id
         result = PersonProfile(
             person=person_out(ctx, person, reveal=reveal_address),
