@@ -61,7 +61,7 @@ class World:
         self.victim_at_council = factories.person(
             session,
             self.council,
-            reference="C-9",
+            reference="CNL-REF-9",
             first_name="Valerie",
             surname="Victimson",
             date_of_birth=date(1990, 2, 3),
@@ -115,7 +115,7 @@ def test_dsr1_victims_pack_has_no_perpetrator_name_or_address(
         assert secret not in text, secret
     assert "another person (suspect)" in text
     assert "valerie" in text and "12 safe street" in text  # the subject's own data
-    assert "borough council" in text and "c-9" in text  # the linked record too
+    assert "borough council" in text and "cnl-ref-9" in text  # the linked record too
 
 
 def test_dsr1_perpetrators_pack_has_no_victim_name_or_confidential_address(
@@ -126,7 +126,7 @@ def test_dsr1_perpetrators_pack_has_no_victim_name_or_confidential_address(
         assert secret not in text, secret
     assert "another person (victim)" in text
     assert "99 danger road" in text
-    assert "c-9" not in text
+    assert "cnl-ref-9" not in text  # not a hex pattern: cannot turn up inside an id
 
 
 def test_dsr1_pack_is_audited_as_a_disclosure_per_record(session: Session, world: World) -> None:
@@ -204,10 +204,10 @@ def test_dsr1_ig_lead_pages_show_the_due_date_and_serve_packs(
     assert again.status_code == 409
     missing = client.post(
         "/subject-access",
-        data={"csrf_token": token, "reference": "C-9"},
+        data={"csrf_token": token, "reference": "CNL-REF-9"},
         follow_redirects=False,
     )
-    assert missing.status_code == 422  # the council holds C-9, not the police
+    assert missing.status_code == 422  # the council holds CNL-REF-9, not the police
 
 
 def test_dsr1_other_roles_and_organisations_are_refused(
