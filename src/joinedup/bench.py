@@ -348,3 +348,9 @@ def pprl_febrl4(
     result = [r | {"machine": machine()} for r in run_evaluation(threshold, 10, "both")]
     console.print_json(json.dumps(result))
     return result
+
+
+# Record linkage benchmarks (joinedup.linkage.bench; docs/linkage.md).
+from joinedup.linkage.bench import register as _register_linkage  # noqa: E402
+
+_register_linkage(app)

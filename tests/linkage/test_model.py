@@ -1,0 +1,76 @@
+"""Settings builder, input checks and the model file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from joinedup.linkage import batch, synthetic
+from joinedup.linkage import model as lm
+
+
+def _frame(**extra: list[str]) -> pd.DataFrame:
+    base = {
+        "unique_id": ["1", "2"],
+        "first_name": ["Ann", "Anne"],
+        "surname": ["Lee", "Lee"],
+        "dob": ["1980-01-02", ""],
+        "postcode": ["gu1 4ab", "GU1 4AB"],
+        "gender": ["female", ""],
+    }
+    return pd.DataFrame({**base, **extra})
+
+
+def test_prepare_cleans_and_ignores_unknown_columns() -> None:
+    prepared = lm.prepare(_frame(shoe_size=["5", "6"], address=["1 High St", "1 high st"]))
+    assert "shoe_size" not in prepared.columns
+    assert list(prepared["postcode"]) == ["GU1 4AB", "GU1 4AB"]
+    assert list(prepared["postcode_sector"]) == ["GU1 4", "GU1 4"]
+    assert list(prepared["address"]) == ["1 high st", "1 high st"]
+    assert prepared.loc[1, "dob"] is None
+
+
+def test_prepare_names_a_missing_column_and_duplicate_ids() -> None:
+    with pytest.raises(lm.LinkageInputError, match="dob"):
+        lm.prepare(_frame().drop(columns=["dob"]))
+    with pytest.raises(lm.LinkageInputError, match="not unique"):
+        lm.prepare(_frame().assign(unique_id=["1", "1"]))
+
+
+def test_settings_follow_the_columns_present() -> None:
+    names = [c["output_column_name"] for c in lm.settings(["postcode", "address"])["comparisons"]]
+    assert names == ["first_name", "surname", "dob", "postcode", "address"]
+    full = lm.settings(["postcode", "gender", "address", "birth_place", "identifier"])
+    assert {c["output_column_name"] for c in full["comparisons"]} >= {"gender", "birth_place"}
+    first = full["comparisons"][0]["comparison_levels"]
+    assert first[1]["tf_adjustment_column"] == "first_name"
+    assert any("swapped" in level["label_for_charts"] for level in first)
+
+
+def test_model_json_round_trips(trained_model: dict[str, Any], tmp_path: Path) -> None:
+    path = lm.save_model(trained_model, tmp_path / "person-9.json")
+    loaded = lm.load_model(path)
+    header = json.loads(path.read_text())[lm.HEADER_KEY]
+    assert header["splink_version"].startswith("5.")
+    assert header["record_count"] == 4000
+    assert "trained_at" in header
+    frame = synthetic.records(600, seed=5).drop(columns=["truth"])
+    before = batch.dedupe(frame, model=trained_model).pairs
+    after = batch.dedupe(frame, model=loaded).pairs
+    key = ["unique_id_l", "unique_id_r"]
+    before = before.sort_values(key).reset_index(drop=True)
+    after = after.sort_values(key).reset_index(drop=True)
+    assert len(before) > 0
+    pd.testing.assert_series_equal(before["match_probability"], after["match_probability"])
+    assert [c for c in before.columns if c.startswith("mw_")]
+
+
+def test_load_model_refuses_other_json(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_text("{}")
+    with pytest.raises(lm.LinkageInputError, match="not a JoinedUp linkage model"):
+        lm.load_model(path)
