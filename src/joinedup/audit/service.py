@@ -113,12 +113,22 @@ _INSERT_AND_MOVE = _MOVE.add_cte(
 )
 
 
-def _claim(session: Session) -> tuple[int, str]:
-    """The next sequence number and the previous entry's hash, with the head row locked."""
-    row = session.execute(_CLAIM).first()
+_CLAIM_MANY = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(seq=_HEAD.c.seq + bindparam("count"))
+    .returning(_HEAD.c.seq, _HEAD.c.entry_hash)
+)
+
+
+def _claim(session: Session, count: int = 1) -> tuple[int, str]:
+    """The last of ``count`` new sequence numbers and the previous entry's hash, with the head
+    row locked."""
+    statement, params = (_CLAIM, {}) if count == 1 else (_CLAIM_MANY, {"count": count})
+    row = session.execute(statement, params).first()
     if row is None:  # an empty ledger: create the genesis head, then claim
         _lock_head(session)
-        row = session.execute(_CLAIM).one()
+        row = session.execute(statement, params).one()
     return int(row[0]), str(row[1])
 
 
@@ -152,25 +162,22 @@ _MANY_CHUNK = 1000
 def record_many(session: Session, events: Sequence[AuditEvent]) -> int:
     """Append several events in order under one lock of the ledger head (bulk intake).
 
-    The same entries, chain and transaction rule as ``record`` (AUD-5), written with one
-    multi-row insert per thousand events. Returns the number written."""
+    The same entries, chain and transaction rule as ``record`` (AUD-5): one statement claims
+    the numbers, one multi-row insert per thousand events writes them, one moves the head's
+    hash. Returns the number written."""
     if not events:
         return 0
     for event in events:
         _check(event)
-    head = _lock_head(session)
+    session.flush()  # the action's own pending writes go first, as in ``record``
+    last, prev = _claim(session, len(events))
     now = clock.utc_now()
-    seq, prev = head.seq, head.entry_hash
     rows: list[dict[str, Any]] = []
-    table = cast(Table, LedgerEntry.__table__)
-    for event in events:
-        seq += 1
+    for seq, event in enumerate(events, start=last - len(events) + 1):
         row = _values(event, seq, prev, now)
         prev = row["entry_hash"]
         rows.append(row)
     for start in range(0, len(rows), _MANY_CHUNK):
-        session.execute(insert(table), rows[start : start + _MANY_CHUNK])
-    head.seq = seq
-    head.entry_hash = prev
-    session.flush()
+        session.execute(_INSERT, rows[start : start + _MANY_CHUNK])
+    session.execute(_MOVE, {"head_hash": prev})
     return len(rows)
