@@ -242,3 +242,22 @@ def test_a_batch_is_limited_to_a_thousand_items(
     response = client.post("/api/v1/incidents/batch", json={"items": items[:1000]}, headers=headers)
     assert response.status_code == 200 and response.json()["created"] == 1000
     assert verify_ledger(session.get_bind()).ok  # type: ignore[arg-type]
+
+
+def test_a_nul_character_anywhere_is_a_clear_error_not_a_server_error(
+    client: TestClient, session: Session, council: Organisation
+) -> None:
+    headers = bearer(session, council)
+    person = incident_json()["people"][0]
+    cases = [
+        incident_json(narrative="shouting\x00"),
+        incident_json(clinical_notes="\x00"),
+        incident_json(location={"description": "stair\x00well"}),
+        incident_json(people=[{**person, "person": {**person["person"], "surname": "O\x00"}}]),
+    ]
+    for body in cases:
+        response = client.post("/api/v1/incidents", json=body, headers=headers)
+        assert response.status_code == 422, response.text
+    batch = client.post("/api/v1/incidents/batch", json={"items": cases}, headers=headers)
+    assert batch.status_code == 200 and batch.json()["rejected"] == len(cases)
+    assert count_held(session, Incident, council) == 0

@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from joinedup.common.text import refuse_nul
 from joinedup.people.schemas import PersonIn
 
 
@@ -88,6 +89,11 @@ class LocationIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        return refuse_nul(value)
+
     description: str = Field(default="", max_length=300, pattern=_NO_CONTROL)
     postcode: str = Field(default="", max_length=10, pattern=_NO_CONTROL)
     latitude: float | None = Field(default=None, ge=-90, le=90)
@@ -133,6 +139,11 @@ class IncidentIn(BaseModel):
     organisation: sending the same incident again is harmless (idempotent)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        return refuse_nul(value)
 
     reference: str = Field(
         min_length=1, max_length=80, pattern=r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$"

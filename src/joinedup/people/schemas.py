@@ -6,7 +6,9 @@ import enum
 import uuid
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from joinedup.common.text import refuse_nul
 
 
 class Gender(enum.StrEnum):
@@ -49,6 +51,11 @@ class PersonIn(BaseModel):
     rejected, not ignored (AC-2)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        return refuse_nul(value)
 
     reference: str = Field(min_length=1, max_length=80)
     first_name: str = Field(default="", max_length=100)
