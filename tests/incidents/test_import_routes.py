@@ -114,6 +114,23 @@ def test_strict_refuses_the_whole_file(client: TestClient, session: Session) -> 
     assert session.scalars(select(ImportRun.strict)).one() is True
 
 
+def test_the_run_page_says_a_file_was_read_as_windows_1252(
+    client: TestClient, session: Session
+) -> None:
+    org = _org(session)
+    sign_in_as(client, session, org, Role.SUPERVISOR)
+    content = incident_csv(good=2).decode().replace("Westborough", "Caf\u00e9 \u2013 rear")
+    status, location, _body = upload(client, content.encode("cp1252"), name="excel.csv")
+    assert status == 303
+    run = client.get(location).text
+    assert "excel.csv: the file is not UTF-8; it was read as Windows-1252 (cp1252)" in run
+    assert _incidents(session) == 2
+    session.expire_all()
+    assert session.scalars(select(ImportRun.notices)).one() == [
+        "excel.csv: the file is not UTF-8; it was read as Windows-1252 (cp1252)"
+    ]
+
+
 def test_a_wrong_header_is_an_error_on_the_form(client: TestClient, session: Session) -> None:
     org = _org(session)
     sign_in_as(client, session, org, Role.SUPERVISOR)

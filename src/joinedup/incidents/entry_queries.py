@@ -119,6 +119,7 @@ class RunView:
     counts: dict[str, int]
     problem_count: int
     problems: list[Problem]
+    notices: list[str]
 
 
 def _problems(report: str) -> list[Problem]:
@@ -139,6 +140,7 @@ def _view(run: ImportRun, problems: bool) -> RunView:
         counts=dict(run.counts or {}),
         problem_count=len(found) if problems else 0,
         problems=found[:PROBLEMS_SHOWN],
+        notices=list(run.notices or []),
     )
 
 

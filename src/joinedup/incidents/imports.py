@@ -78,6 +78,7 @@ def finish_run(session: Session, run_id: uuid.UUID, summary: ImportSummary) -> N
         run.finished_at = utc_now()
         run.outcome = summary.outcome
         run.counts = {k: int(v or 0) for k, v in summary.counts().items()}
+        run.notices = [n[:300] for n in summary.notices]
         run.report_csv = report_csv(summary.problems)
 
 

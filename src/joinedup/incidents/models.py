@@ -87,6 +87,8 @@ class ImportRun(IdMixin, Base):
     strict: Mapped[bool] = mapped_column(default=False)
     outcome: Mapped[str] = mapped_column(String(20), default="running")
     counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    # Notes about the files (e.g. "read as Windows-1252"): no row content.
+    notices: Mapped[list[str] | None] = mapped_column(JSON, default=list)
     # The problem rows as CSV (file, line, column, reason): never row content.
     report_csv: Mapped[str] = mapped_column(Text, default="")
 
