@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joinedup.access.actor import Actor
@@ -23,7 +23,7 @@ from joinedup.access.scope import visible_incidents, visible_person_records
 from joinedup.common.errors import NotFound
 from joinedup.incidents.models import ImportRun, Incident
 from joinedup.people.models import PersonRecord
-from joinedup.people.queries import summary
+from joinedup.people.queries import name_or_reference_starts, summary
 from joinedup.people.schemas import PersonSummary
 
 PROBLEMS_SHOWN = 50
@@ -39,15 +39,7 @@ def search_own_people(
     stmt = visible_person_records(
         select(PersonRecord).where(PersonRecord.organisation_id == actor.organisation_id), actor
     )
-    for word in words:
-        pattern = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(
-            or_(
-                PersonRecord.surname.ilike(pattern, escape="\\"),
-                PersonRecord.first_name.ilike(pattern, escape="\\"),
-                PersonRecord.reference.ilike(pattern, escape="\\"),
-            )
-        )
+    stmt = name_or_reference_starts(stmt, words)
     if born is not None:
         stmt = stmt.where(PersonRecord.date_of_birth == born)
     stmt = stmt.order_by(PersonRecord.surname, PersonRecord.first_name, PersonRecord.id)

@@ -22,14 +22,12 @@ from sqlalchemy.orm import Session
 
 from joinedup.access.actor import Actor
 from joinedup.access.deps import ActorDep
-from joinedup.access.policy import Action, Resource, can
 from joinedup.auth.csrf import verify_csrf
 from joinedup.common import clock
-from joinedup.common.errors import Forbidden
 from joinedup.db import SessionDep
 from joinedup.incidents import entry, entry_queries
 from joinedup.incidents.entry import LONDON, Draft, DraftError
-from joinedup.incidents.intake import Recorder, record_incidents
+from joinedup.incidents.intake import Recorder, record_incidents, recorder_for
 from joinedup.incidents.schemas import (
     IncidentIn,
     IncidentSource,
@@ -57,17 +55,6 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 FormDep = Annotated[dict[str, str], Depends(_form)]
-
-
-def may_record(actor: Actor) -> bool:
-    """Whether ``actor`` may record incidents of their own organisation."""
-    return bool(can(actor, Action.WRITE_INCIDENT, Resource("incident", actor.organisation_id)))
-
-
-def _recorder(actor: Actor) -> Recorder:
-    if not may_record(actor):
-        raise Forbidden("Your role may not record incidents")
-    return Recorder(actor.organisation_id, actor.user_id, actor.role.value)
 
 
 def _today() -> date:
@@ -122,7 +109,7 @@ def _details_page(
 @router.get("/incidents/new", response_class=HTMLResponse)
 def new_incident_page(request: Request, actor: ActorDep) -> HTMLResponse:
     """Record an incident: what happened."""
-    _recorder(actor)
+    recorder_for(actor)
     return _details_page(request, {}, {})
 
 
@@ -131,7 +118,7 @@ def new_incident_details(
     request: Request, session: SessionDep, actor: ActorDep, form: FormDep
 ) -> HTMLResponse:
     """Check what happened; then ask who was involved (or, when changing, check again)."""
-    _recorder(actor)
+    recorder_for(actor)
     draft = Draft()
     if form.get("draft"):
         try:
@@ -244,7 +231,7 @@ def people_step(
     request: Request, session: SessionDep, actor: ActorDep, form: FormDep
 ) -> HTMLResponse:
     """Who was involved: the list so far and the ways to add a person."""
-    _recorder(actor)
+    recorder_for(actor)
     try:
         draft = _unseal(request, actor, form)
         return _people_page(request, session, actor, draft)
@@ -257,7 +244,7 @@ def search_people(
     request: Request, session: SessionDep, actor: ActorDep, form: FormDep
 ) -> HTMLResponse:
     """Search the organisation's own person records (name, reference or date of birth)."""
-    _recorder(actor)
+    recorder_for(actor)
     try:
         draft = _unseal(request, actor, form)
         text = form.get("search_text", "")[:100]
@@ -281,7 +268,7 @@ def pick_person(
     request: Request, session: SessionDep, actor: ActorDep, form: FormDep
 ) -> HTMLResponse:
     """Add one of the organisation's own person records with a role."""
-    _recorder(actor)
+    recorder_for(actor)
     try:
         draft = _unseal(request, actor, form)
         text = form.get("search_text", "")[:100]
@@ -319,7 +306,7 @@ def create_person(
     request: Request, session: SessionDep, actor: ActorDep, form: FormDep
 ) -> HTMLResponse:
     """Add a new person record (written with the incident) with a role."""
-    _recorder(actor)
+    recorder_for(actor)
     try:
         draft = _unseal(request, actor, form)
         involvement, errors = entry.parse_new_person(form, today=_today())
@@ -344,7 +331,7 @@ def remove_person(
     request: Request, session: SessionDep, actor: ActorDep, form: FormDep
 ) -> HTMLResponse:
     """Take a person off the list."""
-    _recorder(actor)
+    recorder_for(actor)
     try:
         draft = _unseal(request, actor, form)
         entry.remove_person(draft, form.get("remove", ""))
@@ -385,7 +372,7 @@ def check_answers(
     request: Request, session: SessionDep, actor: ActorDep, form: FormDep
 ) -> HTMLResponse:
     """Check your answers before recording the incident."""
-    _recorder(actor)
+    recorder_for(actor)
     try:
         return _check_page(request, session, actor, _unseal(request, actor, form))
     except DraftError:
@@ -397,7 +384,7 @@ def change_answers(
     request: Request, session: SessionDep, actor: ActorDep, form: FormDep
 ) -> HTMLResponse:
     """Go back to a step from "Check your answers" with the answers kept."""
-    _recorder(actor)
+    recorder_for(actor)
     try:
         draft = _unseal(request, actor, form)
         if form.get("step") == "people":
@@ -436,7 +423,7 @@ def submit_incident(
     request: Request, session: SessionDep, actor: ActorDep, form: FormDep
 ) -> Response:
     """Record the incident with its people (audited as collection); then confirm."""
-    recorder = _recorder(actor)
+    recorder = recorder_for(actor)
     try:
         draft = _unseal(request, actor, form)
         item = entry.build(draft, today=_today())

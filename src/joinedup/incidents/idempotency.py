@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,7 +47,7 @@ def request_hash(path: str, body: object) -> str:
 def run_once(
     session: Session,
     *,
-    organisation_id: object,
+    organisation_id: uuid.UUID,
     key: str | None,
     digest: Callable[[], str],
     handle: Handler,

@@ -26,9 +26,8 @@ from joinedup.auth.csrf import verify_csrf
 from joinedup.common.errors import JoinedUpError
 from joinedup.db import SessionDep
 from joinedup.incidents import entry_queries
-from joinedup.incidents.imports import FORMATS, run_import
+from joinedup.incidents.imports import FORMATS, IMPORT_ROLES, run_import
 from joinedup.incidents.intake import Recorder
-from joinedup.partners.schemas import Role
 from joinedup.web.pages import record_id
 from joinedup.web.templating import render
 
@@ -45,7 +44,7 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 FORMAT_CHOICES = [("incidents", FORMATS["incidents"]), ("police_uk", FORMATS["police_uk"])]
 TOO_LARGE = f"The selected file must be smaller than {MAX_UPLOAD_MB} MB"
 
-ImporterDep = Annotated[Actor, Depends(require(Role.ADMIN, Role.SUPERVISOR))]
+ImporterDep = Annotated[Actor, Depends(require(*IMPORT_ROLES))]
 
 
 def _page(

@@ -27,8 +27,11 @@ from joinedup.incidents.intake import Recorder, record_incidents
 from joinedup.incidents.models import ImportRun
 from joinedup.incidents.police_uk import ImportSummary, RowProblem
 from joinedup.incidents.schemas import IncidentSource, IntakeStatus
+from joinedup.partners.schemas import Role
 
 CHUNK = 500
+# Who may import files for their organisation (the upload page; the CLI is an operator's).
+IMPORT_ROLES = (Role.ADMIN, Role.SUPERVISOR)
 FORMATS = {"police_uk": "police.uk street-level CSV", "incidents": "JoinedUp incident CSV"}
 ProgressCallback = Callable[[Path, int, int], None]
 

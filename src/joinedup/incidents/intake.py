@@ -22,9 +22,12 @@ from typing import cast
 from sqlalchemy import Connection, Table, insert, select
 from sqlalchemy.orm import Session
 
+from joinedup.access.actor import Actor
+from joinedup.access.policy import Action, Resource, can
 from joinedup.audit.events import AuditEvent
 from joinedup.audit.service import record_many
 from joinedup.common.clock import utc_now
+from joinedup.common.errors import Forbidden
 from joinedup.common.ids import new_id
 from joinedup.db import atomic
 from joinedup.incidents.models import Incident, Involvement
@@ -52,6 +55,19 @@ class Recorder:
     organisation_id: uuid.UUID
     user_id: uuid.UUID | None = None
     role: str = ""
+
+
+def may_record(actor: Actor) -> bool:
+    """Whether the policy lets ``actor`` record incidents of their own organisation."""
+    return bool(can(actor, Action.WRITE_INCIDENT, Resource("incident", actor.organisation_id)))
+
+
+def recorder_for(actor: Actor) -> Recorder:
+    """``actor`` as the recorder of their organisation's incidents; ``Forbidden`` when the
+    policy refuses their role."""
+    if not may_record(actor):
+        raise Forbidden("Your role may not record incidents")
+    return Recorder(actor.organisation_id, actor.user_id, actor.role.value)
 
 
 def content_hash(item: IncidentIn) -> str:

@@ -17,12 +17,10 @@ from sqlalchemy.orm import Session
 
 from joinedup.access.actor import Actor
 from joinedup.access.deps import ActorDep
-from joinedup.access.policy import Action, Resource, can
 from joinedup.auth.csrf import verify_csrf
-from joinedup.common.errors import Forbidden
 from joinedup.db import SessionDep
 from joinedup.incidents.idempotency import Handler, request_hash, run_once
-from joinedup.incidents.intake import Recorder, record_incidents, refused
+from joinedup.incidents.intake import record_incidents, recorder_for, refused
 from joinedup.incidents.schemas import (
     BatchIn,
     BatchOut,
@@ -46,13 +44,6 @@ IdempotencyKey = Annotated[
         "the first response back.",
     ),
 ]
-
-
-def _recorder(actor: Actor) -> Recorder:
-    resource = Resource("incident", actor.organisation_id)
-    if not can(actor, Action.WRITE_INCIDENT, resource):
-        raise Forbidden("Your role may not record incidents")
-    return Recorder(actor.organisation_id, actor.user_id, actor.role.value)
 
 
 def _once(
@@ -96,7 +87,7 @@ def create_incident(
     """Record one incident of the caller's organisation (audited as collection).
 
     201 when created, 200 when the same incident is already held under this reference."""
-    recorder = _recorder(actor)
+    recorder = recorder_for(actor)
     settings = request.app.state.settings
 
     def handle() -> tuple[int, BaseModel]:
@@ -143,7 +134,7 @@ def create_incidents(
 ) -> Response:
     """Record up to 1,000 incidents; each item is created, already present or rejected (with
     its errors) on its own, in the order sent."""
-    recorder = _recorder(actor)
+    recorder = recorder_for(actor)
     settings = request.app.state.settings
 
     def handle() -> tuple[int, BaseModel]:

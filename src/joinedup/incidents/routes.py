@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from joinedup.access import purposes
 from joinedup.access.deps import ActorDep
-from joinedup.access.policy import Action, Resource, can
 from joinedup.access.purposes import PURPOSE_HEADER, PURPOSE_TEXT_HEADER
 from joinedup.agreements.schemas import Purpose
 from joinedup.auth.csrf import verify_csrf
@@ -18,10 +17,11 @@ from joinedup.common.errors import NotFound
 from joinedup.common.pagination import PageOut
 from joinedup.db import SessionDep
 from joinedup.incidents import queries
+from joinedup.incidents.imports import IMPORT_ROLES
+from joinedup.incidents.intake import may_record
 from joinedup.incidents.queries import ClinicalIncidentDetail, IncidentDetail
 from joinedup.incidents.schemas import IncidentSummary
 from joinedup.incidents.taxonomy import BY_CODE, CATEGORIES
-from joinedup.partners.schemas import Role
 from joinedup.web.pages import record_id
 from joinedup.web.templating import render
 
@@ -57,10 +57,8 @@ def incidents_page(
         "counts": queries.counts_by_category(session, actor),
         "categories": CATEGORIES,
         "category": chosen,
-        "may_record": bool(
-            can(actor, Action.WRITE_INCIDENT, Resource("incident", actor.organisation_id))
-        ),
-        "may_import": actor.role in (Role.ADMIN, Role.SUPERVISOR),
+        "may_record": may_record(actor),
+        "may_import": actor.role in IMPORT_ROLES,
     }
     return render(request, "incidents/list.html", context)
 

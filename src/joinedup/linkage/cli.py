@@ -87,14 +87,22 @@ def train_command(
     )
 
 
+ModelOption = Annotated[Path | None, typer.Option("--model", help="A trained model (else train).")]
+ThresholdOption = Annotated[float, typer.Option("--threshold", help=THRESHOLD_HELP)]
+VetoOption = Annotated[
+    bool, typer.Option(help="Never auto-merge unlike first names or dates of birth (LNK-1).")
+]
+MissingDobOption = Annotated[
+    bool, typer.Option(help="Let a pair merge on its score when one date of birth is missing.")
+]
+
+
 @app.command("dedupe")
 def dedupe_command(
     input_csv: Annotated[Path, typer.Argument(help="Records in the linkage CSV contract.")],
     out: Annotated[Path, typer.Option("--out", help="Where to write unique_id,cluster_id.")],
-    model: Annotated[
-        Path | None, typer.Option("--model", help="A trained model (else train).")
-    ] = None,
-    threshold: Annotated[float, typer.Option("--threshold", help=THRESHOLD_HELP)] = 0.99,
+    model: ModelOption = None,
+    threshold: ThresholdOption = 0.99,
     review: Annotated[
         float, typer.Option("--review-threshold", help="Lower bound for review.")
     ] = 0.5,
@@ -102,12 +110,8 @@ def dedupe_command(
         Path | None,
         typer.Option("--review-out", help="Also write the pairs for review (with mw_* weights)."),
     ] = None,
-    household_veto: Annotated[
-        bool, typer.Option(help="Never auto-merge unlike first names or dates of birth (LNK-1).")
-    ] = True,
-    allow_missing_dob: Annotated[
-        bool, typer.Option(help="Let a pair merge on its score when one date of birth is missing.")
-    ] = False,
+    household_veto: VetoOption = True,
+    allow_missing_dob: MissingDobOption = False,
 ) -> None:
     """Cluster the records of INPUT that are the same person; write unique_id,cluster_id."""
     _, result, seconds = _run(
@@ -127,16 +131,10 @@ def dedupe_command(
 def evaluate_command(
     input_csv: Annotated[Path, typer.Argument(help="Records with a truth column.")],
     truth_column: Annotated[str, typer.Option("--truth-column", help="Column naming the person.")],
-    model: Annotated[
-        Path | None, typer.Option("--model", help="A trained model (else train).")
-    ] = None,
-    threshold: Annotated[float, typer.Option("--threshold", help=THRESHOLD_HELP)] = 0.99,
-    household_veto: Annotated[
-        bool, typer.Option(help="Never auto-merge unlike first names or dates of birth (LNK-1).")
-    ] = True,
-    allow_missing_dob: Annotated[
-        bool, typer.Option(help="Let a pair merge on its score when one date of birth is missing.")
-    ] = False,
+    model: ModelOption = None,
+    threshold: ThresholdOption = 0.99,
+    household_veto: VetoOption = True,
+    allow_missing_dob: MissingDobOption = False,
 ) -> None:
     """Run the dedupe pipeline on INPUT and print pairwise precision, recall and F1."""
     from joinedup.linkage import model as lm

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from joinedup.access.actor import Actor
@@ -117,6 +118,21 @@ def list_for(
     )
 
 
+def name_or_reference_starts(stmt: Select[Any], words: list[str]) -> Select[Any]:
+    """``stmt`` narrowed to person records whose surname, first name or reference starts with
+    each of ``words`` (LIKE wildcards escaped, so "GBC_ASB_12" matches itself only)."""
+    for word in words:
+        pattern = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            or_(
+                PersonRecord.surname.ilike(pattern, escape="\\"),
+                PersonRecord.first_name.ilike(pattern, escape="\\"),
+                PersonRecord.reference.ilike(pattern, escape="\\"),
+            )
+        )
+    return stmt
+
+
 def search(
     session: Session, actor: Actor | AccessContext, text: str, limit: int = 50
 ) -> list[PersonSummary]:
@@ -126,16 +142,7 @@ def search(
         return []
     ctx = _context(session, actor)
     stmt = visible_person_records(select(PersonRecord), ctx)
-    for word in words:
-        # Escape LIKE wildcards so a reference such as "GBC_ASB_12" matches itself only.
-        pattern = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(
-            or_(
-                PersonRecord.surname.ilike(pattern, escape="\\"),
-                PersonRecord.first_name.ilike(pattern, escape="\\"),
-                PersonRecord.reference.ilike(pattern, escape="\\"),
-            )
-        )
+    stmt = name_or_reference_starts(stmt, words)
     stmt = stmt.order_by(PersonRecord.surname, PersonRecord.first_name).limit(limit)
     return [summary(ctx, p) for p in session.scalars(stmt)]
 
