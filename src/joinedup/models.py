@@ -6,6 +6,7 @@ from joinedup.audit import models as audit_models
 from joinedup.auth import models as auth_models
 from joinedup.db import Base
 from joinedup.incidents import models as incidents_models
+from joinedup.linkage import entities as linkage_models
 from joinedup.oversight import models as oversight_models
 from joinedup.partners import models as partners_models
 from joinedup.people import models as people_models
@@ -24,6 +25,7 @@ __all__ = [
     "audit_models",
     "auth_models",
     "incidents_models",
+    "linkage_models",
     "partners_models",
     "people_models",
     "places_models",

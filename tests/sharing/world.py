@@ -11,6 +11,7 @@ from joinedup.agreements.models import SharingAgreement, SharingAgreementParty
 from joinedup.agreements.schemas import AgreementStatus, DataCategory, Purpose
 from joinedup.incidents.models import Incident
 from joinedup.incidents.schemas import InvolvementRole
+from joinedup.linkage import realtime
 from joinedup.partners.models import Organisation
 from joinedup.partners.schemas import OrgKind
 from joinedup.people.models import PersonRecord
@@ -77,4 +78,5 @@ def build(session: Session, categories: list[DataCategory] | None = None) -> Wor
     )
     trust_incident.clinical_notes = "Canary clinical assessment"
     session.commit()
+    realtime.match_pending(session)  # the two records are the same person
     return World(council, trust, isa, council_person, trust_person, trust_incident)

@@ -18,6 +18,7 @@ from joinedup.audit.models import LedgerEntry
 from joinedup.cli import app as cli
 from joinedup.config import get_settings
 from joinedup.incidents.schemas import InvolvementRole
+from joinedup.linkage import realtime
 from joinedup.partners.models import Organisation
 from joinedup.partners.schemas import OrgKind, Role
 from joinedup.people.models import PersonRecord
@@ -83,6 +84,7 @@ class World:
             [(self.victim_at_council, InvolvementRole.VICTIM)],
         )
         session.commit()
+        realtime.match_pending(session)
 
 
 @pytest.fixture

@@ -83,6 +83,13 @@ EVENT_NAMES: dict[str, Operation] = {
     "asb_case_review.threshold_decided": Operation.ALTERATION,
     "asb_case_review.meeting_scheduled": Operation.ALTERATION,
     "asb_case_review.outcome_recorded": Operation.ALTERATION,
+    "linkage.record_linked": Operation.COMBINATION,
+    "linkage.records_merged": Operation.COMBINATION,
+    "linkage.records_unmerged": Operation.COMBINATION,
+    "linkage.review_rejected": Operation.ADMINISTRATION,
+    "linkage.review_viewed": Operation.CONSULTATION,
+    "linkage.run_completed": Operation.ADMINISTRATION,
+    "linkage.model_activated": Operation.ADMINISTRATION,
 }
 
 

@@ -1,0 +1,553 @@
+"""Real-time matching: each new or changed person record against the entities already known.
+
+A trigger queues every inserted or changed record in ``linkage_pending``. ``match_pending``
+drains the queue: for each record it stores the record's blocking keys, looks up candidates by
+the keys it probes (an indexed equality on ``linkage_block_key``, never a scan), scores only
+those with the active model's trained parameters (``scoring.Scorer``: the model's own SQL
+levels, its m and u, term frequencies from ``linkage_term_frequency``), then:
+
+- the best candidate at or above the automatic threshold, without a household veto (LNK-1) and
+  not a pair a reviewer rejected: the record joins that candidate's entity (a ``link_decision``
+  of kind automatic and a ``linkage.record_linked`` combination event);
+- every other candidate at or above the review threshold (or vetoed) in another entity: a
+  ``link_review`` pair waits for a person;
+- otherwise the record is an entity of its own.
+
+A record already linked to others keeps its entity when it changes (a person's decision is
+never undone by a machine); new candidates for it go to review. Confidential (refuge)
+addresses are not used for matching at all (SHR-4).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from joinedup.audit.events import AuditEvent
+from joinedup.audit.service import record_many
+from joinedup.common.clock import utc_now
+from joinedup.common.ids import new_id
+from joinedup.db import atomic
+from joinedup.linkage import model as lm
+from joinedup.linkage import scoring
+from joinedup.linkage.entities import (
+    BlockKey,
+    DecisionKind,
+    EntityMember,
+    JoinedBy,
+    LinkageModelRow,
+    LinkagePending,
+    LinkDecision,
+    LinkReview,
+    PersonEntity,
+    ReviewStatus,
+    TermFrequency,
+)
+from joinedup.people.models import PersonRecord
+
+DEFAULT_MODEL = lm.MODEL_DIR / "person-1.json"
+DEFAULT_THRESHOLD_AUTO = 0.99
+DEFAULT_THRESHOLD_REVIEW = 0.5
+# Candidates scored for one record at most; a key shared by more records than this is too
+# common to say anything (e.g. a first name and year of birth in a city) and is skipped.
+DEFAULT_MAX_CANDIDATES = 500
+CHUNK = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Where automatic joins and reviews start, and the household rule's option."""
+
+    auto: float = DEFAULT_THRESHOLD_AUTO
+    review: float = DEFAULT_THRESHOLD_REVIEW
+    allow_missing_dob: bool = False
+    max_candidates: int = DEFAULT_MAX_CANDIDATES
+
+
+class Matcher:
+    """A model ready for real-time use: its scorer and blocking keys."""
+
+    def __init__(self, document: Mapping[str, Any], model_id: uuid.UUID | None = None) -> None:
+        self.document = document
+        self.model_id = model_id
+        self.scorer = scoring.Scorer(document)
+        self.keys = scoring.BlockingKeys.of_model(document)
+        self.tf_columns = sorted(self.scorer.tf_columns())
+        header = document[lm.HEADER_KEY]
+        self.label = f"{header['name']}-{header['version']}"
+
+
+_MATCHERS: dict[str, Matcher] = {}
+_MATCHERS_LOCK = threading.Lock()
+
+
+def default_document(path: Path = DEFAULT_MODEL) -> dict[str, Any]:
+    """The model shipped with JoinedUp (trained without labels on the demo population)."""
+    return lm.load_model(path)
+
+
+def active_matcher(session: Session) -> Matcher:
+    """The active model's matcher (kept per process, keyed by the model row's id)."""
+    model_id = session.scalar(select(LinkageModelRow.id).where(LinkageModelRow.active))
+    key = str(model_id) if model_id else "default"
+    with _MATCHERS_LOCK:
+        found = _MATCHERS.get(key)
+    if found is not None:
+        return found
+    if model_id is None:
+        matcher = Matcher(default_document())
+    else:
+        row = session.get(LinkageModelRow, model_id)
+        assert row is not None
+        matcher = Matcher(row.document, model_id)
+    with _MATCHERS_LOCK:
+        _MATCHERS[key] = matcher
+    return matcher
+
+
+# ---------------------------------------------------------------------------------------------
+# Records as the model sees them
+# ---------------------------------------------------------------------------------------------
+
+FIELDS = (
+    PersonRecord.id,
+    PersonRecord.organisation_id,
+    PersonRecord.first_name,
+    PersonRecord.surname,
+    PersonRecord.date_of_birth,
+    PersonRecord.gender,
+    PersonRecord.address_line,
+    PersonRecord.town,
+    PersonRecord.postcode,
+    PersonRecord.address_confidential,
+)
+
+
+def contract_values(row: Any) -> dict[str, object]:
+    """A person record in the linkage CSV contract's terms (refuge addresses left out)."""
+    confidential = bool(row.address_confidential)
+    gender = getattr(row.gender, "value", row.gender)
+    address = f"{row.address_line} {row.town}".strip()
+    return {
+        "first_name": row.first_name,
+        "surname": row.surname,
+        "dob": row.date_of_birth.isoformat() if row.date_of_birth else None,
+        "gender": None if gender == "not_known" else gender,
+        "postcode": None if confidential else row.postcode,
+        "address": None if confidential or not address else address,
+    }
+
+
+def cleaned(row: Any) -> dict[str, str | None]:
+    """The record cleaned for comparison."""
+    return scoring.clean_one(contract_values(row))
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching one record
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class MatchSummary:
+    """What a drain of the queue did."""
+
+    matched: int = 0
+    joined: int = 0
+    new_entities: int = 0
+    reviews: int = 0
+    seconds: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What matching one record decided."""
+
+    entity_id: uuid.UUID
+    joined: bool
+    reviews: int
+    candidates: int
+
+
+def _tf(
+    session: Session, matcher: Matcher, records: Iterable[Mapping[str, str | None]]
+) -> dict[tuple[str, str], float]:
+    wanted: dict[str, set[str]] = {c: set() for c in matcher.tf_columns}
+    for rec in records:
+        for column in matcher.tf_columns:
+            value = rec.get(column)
+            if value:
+                wanted[column].add(value)
+    found: dict[tuple[str, str], float] = {}
+    for column, values in wanted.items():
+        if not values:
+            continue
+        rows = session.execute(
+            select(TermFrequency.value, TermFrequency.frequency).where(
+                TermFrequency.column_name == column, TermFrequency.value.in_(sorted(values))
+            )
+        )
+        for value, frequency in rows:
+            found[(column, value)] = frequency
+    return found
+
+
+def _candidates(
+    session: Session,
+    matcher: Matcher,
+    record_id: uuid.UUID,
+    new: Mapping[str, str | None],
+    cap: int,
+) -> list[uuid.UUID]:
+    probes = sorted(matcher.keys.probe(new))
+    if not probes:
+        return []
+    found: list[uuid.UUID] = []
+    seen: set[uuid.UUID] = {record_id}
+    for key in probes:
+        ids = list(
+            session.scalars(
+                select(BlockKey.person_record_id).where(BlockKey.key == key).limit(cap + 1)
+            )
+        )
+        if len(ids) > cap:
+            continue  # too common a key to discriminate
+        for rid in ids:
+            if rid not in seen:
+                seen.add(rid)
+                found.append(rid)
+    return found[:cap]
+
+
+def _store_keys(
+    session: Session, matcher: Matcher, record_id: uuid.UUID, rec: scoring.Record
+) -> None:
+    session.execute(delete(BlockKey).where(BlockKey.person_record_id == record_id))
+    keys = matcher.keys.stored(rec)
+    if keys:
+        session.execute(
+            insert(BlockKey), [{"key": k, "person_record_id": record_id} for k in sorted(keys)]
+        )
+
+
+def _rejected_with(session: Session, record_id: uuid.UUID) -> set[uuid.UUID]:
+    """Records a reviewer said are not the same person as ``record_id``."""
+    rows = session.execute(
+        select(LinkReview.record_a_id, LinkReview.record_b_id).where(
+            LinkReview.status == ReviewStatus.REJECTED,
+            (LinkReview.record_a_id == record_id) | (LinkReview.record_b_id == record_id),
+        )
+    )
+    return {b if a == record_id else a for a, b in rows}
+
+
+def ordered(a: uuid.UUID, b: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
+    """A pair in its stored order (smaller id first)."""
+    return (a, b) if str(a) < str(b) else (b, a)
+
+
+def queue_review(
+    session: Session,
+    a: uuid.UUID,
+    b: uuid.UUID,
+    scored: scoring.Scored,
+    reason: str,
+) -> bool:
+    """Add (or refresh) a pending review of the pair; False when it was already decided."""
+    first, second = ordered(a, b)
+    existing = session.execute(
+        select(LinkReview.id, LinkReview.status).where(
+            LinkReview.record_a_id == first, LinkReview.record_b_id == second
+        )
+    ).first()
+    evidence = [e.as_dict() for e in scored.evidence]
+    if existing is None:
+        session.execute(
+            insert(LinkReview).values(
+                id=new_id(),
+                record_a_id=first,
+                record_b_id=second,
+                match_probability=scored.match_probability,
+                match_weight=scored.match_weight,
+                evidence=evidence,
+                reason=reason,
+                status=ReviewStatus.PENDING,
+                created_at=utc_now(),
+                note="",
+            )
+        )
+        return True
+    if existing.status != ReviewStatus.PENDING:
+        return False
+    session.execute(
+        update(LinkReview)
+        .where(LinkReview.id == existing.id)
+        .values(
+            match_probability=scored.match_probability,
+            match_weight=scored.match_weight,
+            evidence=evidence,
+            reason=reason,
+        )
+    )
+    return False
+
+
+def review_reason(scored: scoring.Scored, thresholds: Thresholds) -> str:
+    """Why a pair waits for a person rather than joining on its own."""
+    if scored.veto:
+        return f"household rule: {scored.veto}"
+    if scored.match_probability >= thresholds.auto:
+        return "matches records already in another entity"
+    return "in the review band"
+
+
+def linked_event(
+    record_id: uuid.UUID,
+    holder: uuid.UUID | None,
+    entity_id: uuid.UUID,
+    probability: float | None,
+    by: str = "automatic",
+) -> AuditEvent:
+    """The combination event of a record joined to an entity by matching."""
+    return AuditEvent(
+        name="linkage.record_linked",
+        record_type="person_record",
+        record_id=str(record_id),
+        record_organisation_id=holder,
+        details={
+            "entity": str(entity_id),
+            "probability": None if probability is None else f"{probability:.6f}",
+            "by": by,
+        },
+    )
+
+
+def match_record(
+    session: Session,
+    matcher: Matcher,
+    record_id: uuid.UUID,
+    thresholds: Thresholds,
+    events: list[AuditEvent],
+) -> Outcome | None:
+    """Match one record (the caller's transaction); None when the record no longer exists."""
+    row = session.execute(select(*FIELDS).where(PersonRecord.id == record_id)).first()
+    if row is None:
+        return None
+    new = cleaned(row)
+    _store_keys(session, matcher, record_id, new)
+    candidate_ids = _candidates(session, matcher, record_id, new, thresholds.max_candidates)
+    candidates = (
+        session.execute(select(*FIELDS).where(PersonRecord.id.in_(candidate_ids))).all()
+        if candidate_ids
+        else []
+    )
+    members = dict(
+        session.execute(
+            select(EntityMember.person_record_id, EntityMember.entity_id).where(
+                EntityMember.person_record_id.in_([record_id, *candidate_ids])
+            )
+        ).all()
+    )
+    cand_values = [cleaned(c) for c in candidates]
+    scored = matcher.scorer.score(
+        new,
+        cand_values,
+        _tf(session, matcher, [new, *cand_values]),
+        allow_missing_dob=thresholds.allow_missing_dob,
+    )
+    rejected = _rejected_with(session, record_id) if scored else set()
+    current = members.get(record_id)
+    alone = current is None or not session.scalar(
+        select(EntityMember.person_record_id)
+        .where(EntityMember.entity_id == current, EntityMember.person_record_id != record_id)
+        .limit(1)
+    )
+    ranked = sorted(
+        (s for s in scored if s.match_probability >= thresholds.review),
+        key=lambda s: -s.match_weight,
+    )
+    target: tuple[uuid.UUID, scoring.Scored] | None = None
+    if alone:
+        for s in ranked:
+            cand = candidates[s.candidate].id
+            entity = members.get(cand)
+            if (
+                s.match_probability >= thresholds.auto
+                and s.veto is None
+                and cand not in rejected
+                and entity is not None
+                and entity != current
+                and not _rejected_in(session, entity, rejected)
+            ):
+                target = (entity, s)
+                break
+    entity_id = _place(session, record_id, row.organisation_id, current, target, events)
+    reviews = 0
+    for s in ranked:
+        cand = candidates[s.candidate].id
+        if members.get(cand) == entity_id or cand in rejected:
+            continue
+        if queue_review(session, record_id, cand, s, review_reason(s, thresholds)):
+            reviews += 1
+    return Outcome(entity_id, target is not None, reviews, len(candidates))
+
+
+def _rejected_in(session: Session, entity_id: uuid.UUID, rejected: set[uuid.UUID]) -> bool:
+    """Whether the entity holds a record a reviewer said is not this person."""
+    if not rejected:
+        return False
+    return (
+        session.scalar(
+            select(EntityMember.person_record_id)
+            .where(
+                EntityMember.entity_id == entity_id,
+                EntityMember.person_record_id.in_(rejected),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _place(
+    session: Session,
+    record_id: uuid.UUID,
+    holder: uuid.UUID,
+    current: uuid.UUID | None,
+    target: tuple[uuid.UUID, scoring.Scored] | None,
+    events: list[AuditEvent],
+) -> uuid.UUID:
+    now = utc_now()
+    if target is None:
+        if current is not None:
+            return current
+        entity_id = new_id()
+        session.execute(insert(PersonEntity).values(id=entity_id, created_at=now, updated_at=now))
+        session.execute(
+            insert(EntityMember).values(
+                person_record_id=record_id,
+                entity_id=entity_id,
+                joined_by=JoinedBy.NEW,
+                joined_at=now,
+            )
+        )
+        return entity_id
+    entity_id, scored = target
+    values = {
+        "entity_id": entity_id,
+        "joined_by": JoinedBy.AUTOMATIC,
+        "match_probability": scored.match_probability,
+        "joined_at": now,
+    }
+    if current is None:
+        session.execute(insert(EntityMember).values(person_record_id=record_id, **values))
+    else:
+        session.execute(
+            update(EntityMember).where(EntityMember.person_record_id == record_id).values(**values)
+        )
+        session.execute(delete(PersonEntity).where(PersonEntity.id == current))
+    session.execute(update(PersonEntity).where(PersonEntity.id == entity_id).values(updated_at=now))
+    session.execute(
+        insert(LinkDecision).values(
+            id=new_id(),
+            kind=DecisionKind.AUTOMATIC,
+            entity_id=entity_id,
+            from_entity_id=current,
+            moved_record_ids=[str(record_id)],
+            match_probability=scored.match_probability,
+            evidence=[e.as_dict() for e in scored.evidence],
+            note="",
+            created_at=now,
+        )
+    )
+    events.append(linked_event(record_id, holder, entity_id, scored.match_probability))
+    return entity_id
+
+
+# ---------------------------------------------------------------------------------------------
+# Draining the queue
+# ---------------------------------------------------------------------------------------------
+
+
+def pending_count(session: Session) -> int:
+    """Records waiting to be matched."""
+    return int(session.scalar(select(func.count()).select_from(LinkagePending)) or 0)
+
+
+def _claim(session: Session, limit: int) -> list[uuid.UUID]:
+    stmt = select(LinkagePending.person_record_id).order_by(LinkagePending.queued_at).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return list(session.scalars(stmt))
+
+
+def match_pending(
+    session: Session,
+    *,
+    thresholds: Thresholds | None = None,
+    limit: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> MatchSummary:
+    """Match queued records, ``CHUNK`` per transaction, until the queue is empty (or ``limit``)."""
+    thresholds = thresholds or Thresholds()
+    summary = MatchSummary()
+    started = time.perf_counter()
+    while limit is None or summary.matched < limit:
+        size = CHUNK if limit is None else min(CHUNK, limit - summary.matched)
+        with atomic(session):
+            matcher = active_matcher(session)
+            ids = _claim(session, size)
+            if not ids:
+                break
+            events: list[AuditEvent] = []
+            for record_id in ids:
+                one = time.perf_counter()
+                outcome = match_record(session, matcher, record_id, thresholds, events)
+                summary.latencies_ms.append((time.perf_counter() - one) * 1000)
+                summary.matched += 1
+                if outcome is not None:
+                    summary.joined += outcome.joined
+                    summary.new_entities += not outcome.joined
+                    summary.reviews += outcome.reviews
+            session.execute(delete(LinkagePending).where(LinkagePending.person_record_id.in_(ids)))
+            record_many(session, events)
+        if progress is not None:
+            progress(len(ids))
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def entity_of(session: Session, record_id: uuid.UUID) -> uuid.UUID | None:
+    """The entity a record belongs to, if it has been matched."""
+    return session.scalar(
+        select(EntityMember.entity_id).where(EntityMember.person_record_id == record_id)
+    )
+
+
+def members_of(session: Session, entity_id: uuid.UUID) -> list[uuid.UUID]:
+    """The records of an entity, in a stable order."""
+    return list(
+        session.scalars(
+            select(EntityMember.person_record_id)
+            .where(EntityMember.entity_id == entity_id)
+            .order_by(EntityMember.person_record_id)
+        )
+    )
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """The value at ``fraction`` of the sorted ``values`` (nearest rank)."""
+    ordered_values = sorted(values)
+    if not ordered_values:
+        return 0.0
+    index = min(len(ordered_values) - 1, max(0, round(fraction * len(ordered_values)) - 1))
+    return ordered_values[index]
