@@ -247,6 +247,7 @@ def upgrade() -> None:
         sa.Column("entity_id", sa.Uuid(), nullable=True),
         sa.Column("from_entity_id", sa.Uuid(), nullable=True),
         sa.Column("moved_record_ids", sa.JSON(), nullable=False),
+        sa.Column("partner_record_id", sa.Uuid(), nullable=True),
         sa.Column("review_id", sa.Uuid(), nullable=True),
         sa.Column("undoes_id", sa.Uuid(), nullable=True),
         sa.Column("undone_by_id", sa.Uuid(), nullable=True),
@@ -256,6 +257,12 @@ def upgrade() -> None:
         sa.Column("note", sa.String(length=1000), nullable=False),
         sa.Column("created_at", joinedup.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["partner_record_id"],
+            ["person_record.id"],
+            name=op.f("fk_link_decision_partner_record_id_person_record"),
+            ondelete="SET NULL",
+        ),
         sa.ForeignKeyConstraint(
             ["review_id"],
             ["link_review.id"],

@@ -190,6 +190,11 @@ class LinkDecision(IdMixin, Base):
     entity_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
     from_entity_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
     moved_record_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The record on the other side of the pair that justified the move (for an undo, the pair
+    # then marked "not the same person").
+    partner_record_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("person_record.id", ondelete="SET NULL"), default=None
+    )
     review_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("link_review.id", ondelete="SET NULL"), default=None
     )

@@ -375,7 +375,7 @@ def match_record(
         (s for s in scored if s.match_probability >= thresholds.review),
         key=lambda s: -s.match_weight,
     )
-    target: tuple[uuid.UUID, scoring.Scored] | None = None
+    target: tuple[uuid.UUID, uuid.UUID, scoring.Scored] | None = None
     if alone:
         for s in ranked:
             cand = candidates[s.candidate].id
@@ -388,7 +388,7 @@ def match_record(
                 and entity != current
                 and not _rejected_in(session, entity, rejected)
             ):
-                target = (entity, s)
+                target = (entity, cand, s)
                 break
     entity_id = _place(session, record_id, row.organisation_id, current, target, events)
     reviews = 0
@@ -423,7 +423,7 @@ def _place(
     record_id: uuid.UUID,
     holder: uuid.UUID,
     current: uuid.UUID | None,
-    target: tuple[uuid.UUID, scoring.Scored] | None,
+    target: tuple[uuid.UUID, uuid.UUID, scoring.Scored] | None,
     events: list[AuditEvent],
 ) -> uuid.UUID:
     now = utc_now()
@@ -441,7 +441,7 @@ def _place(
             )
         )
         return entity_id
-    entity_id, scored = target
+    entity_id, partner, scored = target
     values = {
         "entity_id": entity_id,
         "joined_by": JoinedBy.AUTOMATIC,
@@ -463,6 +463,7 @@ def _place(
             entity_id=entity_id,
             from_entity_id=current,
             moved_record_ids=[str(record_id)],
+            partner_record_id=partner,
             match_probability=scored.match_probability,
             evidence=[e.as_dict() for e in scored.evidence],
             note="",
