@@ -326,23 +326,25 @@ class Scorer:
             self._local.con = con
         return con
 
-    def gammas(self, new: Record, candidates: Sequence[Record]) -> list[tuple[int, ...]]:
-        """Each candidate's comparison vector against ``new`` (candidate as l, new as r)."""
-        if not candidates:
+    def gammas(self, pairs: Sequence[tuple[Record, Record]]) -> list[tuple[int, ...]]:
+        """Each pair's comparison vector (the first record as l, the second as r)."""
+        if not pairs:
             return []
         width = 1 + 2 * len(CLEAN_COLUMNS)
         row = "(" + ", ".join(["?"] * width) + ")"
-        params: list[Any] = []
-        for i, cand in enumerate(candidates):
-            params.append(i)
-            for column in CLEAN_COLUMNS:
-                params.append(cand.get(column))
-                params.append(new.get(column))
-        sql = self._sql.replace("{rows}", ", ".join([row] * len(candidates)))
-        rows = self._connection().execute(sql, params).fetchall()
-        out: list[tuple[int, ...]] = [()] * len(candidates)
-        for found in rows:
-            out[found[0]] = tuple(int(g) for g in found[1:])
+        out: list[tuple[int, ...]] = [()] * len(pairs)
+        con = self._connection()
+        for start in range(0, len(pairs), 500):
+            chunk = pairs[start : start + 500]
+            params: list[Any] = []
+            for i, (left, right) in enumerate(chunk, start):
+                params.append(i)
+                for column in CLEAN_COLUMNS:
+                    params.append(left.get(column))
+                    params.append(right.get(column))
+            sql = self._sql.replace("{rows}", ", ".join([row] * len(chunk)))
+            for found in con.execute(sql, params).fetchall():
+                out[found[0]] = tuple(int(g) for g in found[1:])
         return out
 
     def score(
@@ -355,15 +357,31 @@ class Scorer:
         allow_missing_dob: bool = False,
     ) -> list[Scored]:
         """Score every candidate against ``new``; ``tf`` maps (column, value) → frequency."""
+        return self.score_pairs(
+            [(cand, new) for cand in candidates],
+            tf,
+            household_veto=household_veto,
+            allow_missing_dob=allow_missing_dob,
+        )
+
+    def score_pairs(
+        self,
+        pairs: Sequence[tuple[Record, Record]],
+        tf: Mapping[tuple[str, str], float] | None = None,
+        *,
+        household_veto: bool = True,
+        allow_missing_dob: bool = False,
+    ) -> list[Scored]:
+        """Score each pair; ``Scored.candidate`` is the pair's index."""
         tf = tf or {}
         out: list[Scored] = []
-        for index, vector in enumerate(self.gammas(new, candidates)):
-            cand = candidates[index]
+        for index, vector in enumerate(self.gammas(pairs)):
+            left, right = pairs[index]
             evidence = [Evidence(PRIOR, "prior", self.prior_weight)]
             total = self.prior_weight
             for comp, gamma in zip(self.comparisons, vector, strict=True):
                 level = comp.level(gamma)
-                weight = level.weight + self._tf_adjustment(level, cand, new, tf)
+                weight = level.weight + self._tf_adjustment(level, left, right, tf)
                 total += weight
                 evidence.append(Evidence(comp.column, level.label, weight))
             veto = None
