@@ -354,3 +354,7 @@ def pprl_febrl4(
 from joinedup.linkage.bench import register as _register_linkage  # noqa: E402
 
 _register_linkage(app)
+
+from joinedup.linkage.realtime_bench import register as _register_realtime  # noqa: E402
+
+_register_realtime(app)

@@ -13,6 +13,7 @@ from joinedup.dbroles import grant_app_role_command
 from joinedup.demo.cli import app as demo_app
 from joinedup.incidents.cli import app as import_app
 from joinedup.linkage.cli import app as link_app
+from joinedup.linkage.db_cli import register as register_link_database
 from joinedup.linkage.pprl_cli import app as pprl_app
 from joinedup.partners.cli import app as users_app
 from joinedup.retention.cli import app as retention_app
@@ -31,6 +32,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
 app.add_typer(sar_app, name="sar")
 app.add_typer(link_app, name="link")
+register_link_database(link_app)
 app.add_typer(pprl_app, name="pprl")
 db_app.command("grant-app-role")(grant_app_role_command)
 console = Console(stderr=True)

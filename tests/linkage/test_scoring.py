@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pandas as pd
 import pytest
 
 from joinedup.linkage import model as lm
-from joinedup.linkage import scoring, synthetic
+from joinedup.linkage import realtime, scoring, synthetic
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +104,27 @@ def test_household_veto_applies_to_twins(trained_model: dict[str, Any]) -> None:
     assert scored.veto == "first names unlike"
     (same,) = scorer.score(one, [dict(one)])
     assert same.veto is None and same.match_probability > 0.99
+
+
+def test_levels_run_in_python_for_the_shipped_model_and_agree_with_duckdb(
+    trained_model: dict[str, Any], prepared: pd.DataFrame
+) -> None:
+    scorer = scoring.Scorer(trained_model)
+    shipped = scoring.Scorer(realtime.default_document())
+    assert scorer.in_python and shipped.in_python
+    records = list(_records(prepared).values())
+    pairs = [(records[i], records[(i * 7 + 3) % len(records)]) for i in range(400)]
+    pairs += [(records[i], dict(records[i], dob=None)) for i in range(50)]
+    for each in (scorer, shipped):
+        assert each.gammas(pairs) == each._gammas_duckdb(pairs)
+
+
+def test_an_unknown_function_falls_back_to_duckdb(trained_model: dict[str, Any]) -> None:
+    changed = copy.deepcopy(trained_model)
+    level = changed[lm.SETTINGS_KEY]["comparisons"][0]["comparison_levels"][3]
+    level["sql_condition"] = 'levenshtein(upper("first_name_l"), upper("first_name_r")) <= 1'
+    scorer = scoring.Scorer(changed)
+    assert not scorer.in_python
+    one = scoring.clean_one({"first_name": "Megan", "surname": "Price"})
+    two = scoring.clean_one({"first_name": "Megann", "surname": "Price"})
+    assert scorer.gammas([(one, two)]) == scorer._gammas_duckdb([(one, two)])

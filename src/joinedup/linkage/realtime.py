@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from joinedup.audit.events import AuditEvent
@@ -181,24 +181,25 @@ class Outcome:
 def _tf(
     session: Session, matcher: Matcher, records: Iterable[Mapping[str, str | None]]
 ) -> dict[tuple[str, str], float]:
-    wanted: dict[str, set[str]] = {c: set() for c in matcher.tf_columns}
-    for rec in records:
-        for column in matcher.tf_columns:
-            value = rec.get(column)
-            if value:
-                wanted[column].add(value)
-    found: dict[tuple[str, str], float] = {}
-    for column, values in wanted.items():
-        if not values:
-            continue
-        rows = session.execute(
-            select(TermFrequency.value, TermFrequency.frequency).where(
-                TermFrequency.column_name == column, TermFrequency.value.in_(sorted(values))
-            )
+    wanted = {
+        (column, value)
+        for rec in records
+        for column in matcher.tf_columns
+        if (value := rec.get(column))
+    }
+    if not wanted:
+        return {}
+    terms = [
+        (TermFrequency.column_name == column)
+        & TermFrequency.value.in_(sorted(v for c, v in wanted if c == column))
+        for column in sorted({c for c, _ in wanted})
+    ]
+    rows = session.connection().execute(
+        select(TermFrequency.column_name, TermFrequency.value, TermFrequency.frequency).where(
+            or_(*terms)
         )
-        for value, frequency in rows:
-            found[(column, value)] = frequency
-    return found
+    )
+    return {(column, value): frequency for column, value, frequency in rows}
 
 
 def _candidates(
@@ -208,40 +209,41 @@ def _candidates(
     new: Mapping[str, str | None],
     cap: int,
 ) -> list[uuid.UUID]:
+    """Records sharing a probed key; a key shared by more than ``cap`` records is skipped."""
     probes = sorted(matcher.keys.probe(new))
     if not probes:
         return []
-    found: list[uuid.UUID] = []
-    seen: set[uuid.UUID] = {record_id}
-    for key in probes:
-        ids = list(
-            session.scalars(
-                select(BlockKey.person_record_id).where(BlockKey.key == key).limit(cap + 1)
-            )
-        )
-        if len(ids) > cap:
-            continue  # too common a key to discriminate
-        for rid in ids:
-            if rid not in seen:
-                seen.add(rid)
-                found.append(rid)
-    return found[:cap]
+    conn = session.connection()
+    counts = conn.execute(
+        select(BlockKey.key, func.count()).where(BlockKey.key.in_(probes)).group_by(BlockKey.key)
+    ).all()
+    usable = sorted(k for k, n in counts if n <= cap)
+    if not usable:
+        return []
+    ids = conn.execute(
+        select(BlockKey.person_record_id)
+        .where(BlockKey.key.in_(usable), BlockKey.person_record_id != record_id)
+        .distinct()
+        .limit(cap)
+    ).scalars()
+    return list(ids)
 
 
 def _store_keys(
     session: Session, matcher: Matcher, record_id: uuid.UUID, rec: scoring.Record
 ) -> None:
-    session.execute(delete(BlockKey).where(BlockKey.person_record_id == record_id))
+    conn = session.connection()
+    conn.execute(delete(BlockKey).where(BlockKey.person_record_id == record_id))
     keys = matcher.keys.stored(rec)
     if keys:
-        session.execute(
+        conn.execute(
             insert(BlockKey), [{"key": k, "person_record_id": record_id} for k in sorted(keys)]
         )
 
 
 def _rejected_with(session: Session, record_id: uuid.UUID) -> set[uuid.UUID]:
     """Records a reviewer said are not the same person as ``record_id``."""
-    rows = session.execute(
+    rows = session.connection().execute(
         select(LinkReview.record_a_id, LinkReview.record_b_id).where(
             LinkReview.status == ReviewStatus.REJECTED,
             (LinkReview.record_a_id == record_id) | (LinkReview.record_b_id == record_id),
@@ -264,14 +266,18 @@ def queue_review(
 ) -> bool:
     """Add (or refresh) a pending review of the pair; False when it was already decided."""
     first, second = ordered(a, b)
-    existing = session.execute(
-        select(LinkReview.id, LinkReview.status).where(
-            LinkReview.record_a_id == first, LinkReview.record_b_id == second
+    existing = (
+        session.connection()
+        .execute(
+            select(LinkReview.id, LinkReview.status).where(
+                LinkReview.record_a_id == first, LinkReview.record_b_id == second
+            )
         )
-    ).first()
+        .first()
+    )
     evidence = [e.as_dict() for e in scored.evidence]
     if existing is None:
-        session.execute(
+        session.connection().execute(
             insert(LinkReview).values(
                 id=new_id(),
                 record_a_id=first,
@@ -288,7 +294,7 @@ def queue_review(
         return True
     if existing.status != ReviewStatus.PENDING:
         return False
-    session.execute(
+    session.connection().execute(
         update(LinkReview)
         .where(LinkReview.id == existing.id)
         .values(
@@ -339,24 +345,29 @@ def match_record(
     events: list[AuditEvent],
 ) -> Outcome | None:
     """Match one record (the caller's transaction); None when the record no longer exists."""
-    row = session.execute(select(*FIELDS).where(PersonRecord.id == record_id)).first()
+    conn = session.connection()
+    row = conn.execute(
+        select(*FIELDS, EntityMember.entity_id)
+        .outerjoin(EntityMember, EntityMember.person_record_id == PersonRecord.id)
+        .where(PersonRecord.id == record_id)
+    ).first()
     if row is None:
         return None
     new = cleaned(row)
     _store_keys(session, matcher, record_id, new)
     candidate_ids = _candidates(session, matcher, record_id, new, thresholds.max_candidates)
     candidates = (
-        session.execute(select(*FIELDS).where(PersonRecord.id.in_(candidate_ids))).all()
+        conn.execute(
+            select(*FIELDS, EntityMember.entity_id)
+            .outerjoin(EntityMember, EntityMember.person_record_id == PersonRecord.id)
+            .where(PersonRecord.id.in_(candidate_ids))
+        ).all()
         if candidate_ids
         else []
     )
-    members = dict(
-        session.execute(
-            select(EntityMember.person_record_id, EntityMember.entity_id).where(
-                EntityMember.person_record_id.in_([record_id, *candidate_ids])
-            )
-        ).all()
-    )
+    members = {c.id: c.entity_id for c in candidates if c.entity_id is not None}
+    if row.entity_id is not None:
+        members[record_id] = row.entity_id
     cand_values = [cleaned(c) for c in candidates]
     scored = matcher.scorer.score(
         new,
@@ -364,9 +375,10 @@ def match_record(
         _tf(session, matcher, [new, *cand_values]),
         allow_missing_dob=thresholds.allow_missing_dob,
     )
-    rejected = _rejected_with(session, record_id) if scored else set()
+    worth = any(sc.match_probability >= thresholds.review for sc in scored)
+    rejected = _rejected_with(session, record_id) if worth else set()
     current = members.get(record_id)
-    alone = current is None or not session.scalar(
+    alone = current is None or not session.connection().scalar(
         select(EntityMember.person_record_id)
         .where(EntityMember.entity_id == current, EntityMember.person_record_id != record_id)
         .limit(1)
@@ -406,7 +418,7 @@ def _rejected_in(session: Session, entity_id: uuid.UUID, rejected: set[uuid.UUID
     if not rejected:
         return False
     return (
-        session.scalar(
+        session.connection().scalar(
             select(EntityMember.person_record_id)
             .where(
                 EntityMember.entity_id == entity_id,
@@ -431,8 +443,10 @@ def _place(
         if current is not None:
             return current
         entity_id = new_id()
-        session.execute(insert(PersonEntity).values(id=entity_id, created_at=now, updated_at=now))
-        session.execute(
+        session.connection().execute(
+            insert(PersonEntity).values(id=entity_id, created_at=now, updated_at=now)
+        )
+        session.connection().execute(
             insert(EntityMember).values(
                 person_record_id=record_id,
                 entity_id=entity_id,
@@ -449,14 +463,18 @@ def _place(
         "joined_at": now,
     }
     if current is None:
-        session.execute(insert(EntityMember).values(person_record_id=record_id, **values))
+        session.connection().execute(
+            insert(EntityMember).values(person_record_id=record_id, **values)
+        )
     else:
-        session.execute(
+        session.connection().execute(
             update(EntityMember).where(EntityMember.person_record_id == record_id).values(**values)
         )
-        session.execute(delete(PersonEntity).where(PersonEntity.id == current))
-    session.execute(update(PersonEntity).where(PersonEntity.id == entity_id).values(updated_at=now))
-    session.execute(
+        session.connection().execute(delete(PersonEntity).where(PersonEntity.id == current))
+    session.connection().execute(
+        update(PersonEntity).where(PersonEntity.id == entity_id).values(updated_at=now)
+    )
+    session.connection().execute(
         insert(LinkDecision).values(
             id=new_id(),
             kind=DecisionKind.AUTOMATIC,
@@ -481,14 +499,14 @@ def _place(
 
 def pending_count(session: Session) -> int:
     """Records waiting to be matched."""
-    return int(session.scalar(select(func.count()).select_from(LinkagePending)) or 0)
+    return int(session.connection().scalar(select(func.count()).select_from(LinkagePending)) or 0)
 
 
 def _claim(session: Session, limit: int) -> list[uuid.UUID]:
     stmt = select(LinkagePending.person_record_id).order_by(LinkagePending.queued_at).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
-    return list(session.scalars(stmt))
+    return list(session.connection().scalars(stmt))
 
 
 def match_pending(
@@ -519,7 +537,9 @@ def match_pending(
                     summary.joined += outcome.joined
                     summary.new_entities += not outcome.joined
                     summary.reviews += outcome.reviews
-            session.execute(delete(LinkagePending).where(LinkagePending.person_record_id.in_(ids)))
+            session.connection().execute(
+                delete(LinkagePending).where(LinkagePending.person_record_id.in_(ids))
+            )
             record_many(session, events)
         if progress is not None:
             progress(len(ids))

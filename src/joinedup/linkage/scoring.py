@@ -22,12 +22,12 @@ import hashlib
 import math
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+from joinedup.linkage import levels, rules
 from joinedup.linkage import model as lm
-from joinedup.linkage import rules
 
 # The cleaned columns a record can have (``model.prepare``'s output, without unique_id).
 CLEAN_COLUMNS: tuple[str, ...] = (
@@ -296,6 +296,26 @@ class Scorer:
         self.prior_weight = math.log2(prior / (1 - prior))
         self._local = threading.local()
         self._sql = self._build_sql()
+        self._python = self._compile()
+
+    def _compile(self) -> list[list[tuple[int, Callable[[Record, Record], bool]]]] | None:
+        """Every level as a Python function, or None when one cannot be (then DuckDB runs)."""
+        try:
+            return [
+                [
+                    (lv.gamma, levels.compile_condition(lv.sql))
+                    for lv in comp.levels
+                    if lv.sql.upper() != "ELSE"
+                ]
+                for comp in self.comparisons
+            ]
+        except levels.Unsupported:
+            return None
+
+    @property
+    def in_python(self) -> bool:
+        """Whether levels are evaluated in Python (else in DuckDB)."""
+        return self._python is not None
 
     def _build_sql(self) -> str:
         columns = ", ".join(
@@ -330,6 +350,27 @@ class Scorer:
         """Each pair's comparison vector (the first record as l, the second as r)."""
         if not pairs:
             return []
+        if self._python is not None:
+            return [self._vector(left, right, self._python) for left, right in pairs]
+        return self._gammas_duckdb(pairs)
+
+    @staticmethod
+    def _vector(
+        left: Record,
+        right: Record,
+        compiled: list[list[tuple[int, Callable[[Record, Record], bool]]]],
+    ) -> tuple[int, ...]:
+        out: list[int] = []
+        for comp in compiled:
+            found = 0  # the ELSE level
+            for gamma, condition in comp:
+                if condition(left, right):
+                    found = gamma
+                    break
+            out.append(found)
+        return tuple(out)
+
+    def _gammas_duckdb(self, pairs: Sequence[tuple[Record, Record]]) -> list[tuple[int, ...]]:
         width = 1 + 2 * len(CLEAN_COLUMNS)
         row = "(" + ", ".join(["?"] * width) + ")"
         out: list[tuple[int, ...]] = [()] * len(pairs)

@@ -329,8 +329,9 @@ def _batch_decisions(
     events: list[AuditEvent] = []
     decisions: list[dict[str, Any]] = []
     evidence_pairs: list[tuple[uuid.UUID, str, str]] = []
+    sizes = Counter(target.values())
     for entity, moved in moved_into.items():
-        stayed = [r for r, e in target.items() if e == entity and r not in moved]
+        stayed = sizes[entity] - len(moved)
         if not stayed and len(moved) == 1:
             continue  # a record alone in a new entity: nothing was linked
         moved_set = set(moved)
@@ -392,14 +393,37 @@ def _write_reviews(
     matcher: realtime.Matcher,
     records: Mapping[str, scoring.Record],
 ) -> int:
-    open_pairs = [(a, b) for a, b in review_pairs if target[a] != target[b]]
-    scored = matcher.scorer.score_pairs([(records[a], records[b]) for a, b in open_pairs])
-    added = 0
+    open_pairs = [
+        realtime.ordered(uuid.UUID(a), uuid.UUID(b))
+        for a, b in review_pairs
+        if target[a] != target[b]
+    ]
+    existing = {
+        (r.record_a_id, r.record_b_id)
+        for r in session.execute(select(LinkReview.record_a_id, LinkReview.record_b_id))
+    }
+    fresh = [p for p in open_pairs if p not in existing]
+    scored = matcher.scorer.score_pairs([(records[str(a)], records[str(b)]) for a, b in fresh])
     thresholds = realtime.Thresholds()
-    for (a, b), s in zip(open_pairs, scored, strict=True):
-        added += realtime.queue_review(
-            session, uuid.UUID(a), uuid.UUID(b), s, realtime.review_reason(s, thresholds)
-        )
+    now = utc_now()
+    rows = [
+        {
+            "id": new_id(),
+            "record_a_id": a,
+            "record_b_id": b,
+            "match_probability": s.match_probability,
+            "match_weight": s.match_weight,
+            "evidence": [e.as_dict() for e in s.evidence],
+            "reason": realtime.review_reason(s, thresholds),
+            "status": ReviewStatus.PENDING,
+            "created_at": now,
+            "note": "",
+        }
+        for (a, b), s in zip(fresh, scored, strict=True)
+    ]
+    for start in range(0, len(rows), WRITE_CHUNK):
+        session.connection().execute(insert(LinkReview), rows[start : start + WRITE_CHUNK])
+    added = len(rows)
     # Pending pairs that the run put in one entity have nothing left to decide.
     pending = session.execute(
         select(LinkReview.id, LinkReview.record_a_id, LinkReview.record_b_id).where(
@@ -434,11 +458,11 @@ def _rebuild_index(
         record_id = uuid.UUID(rid)
         rows += [{"key": k, "person_record_id": record_id} for k in matcher.keys.stored(rec)]
         if len(rows) >= WRITE_CHUNK * 4:
-            session.execute(insert(BlockKey), rows)
+            session.connection().execute(insert(BlockKey), rows)
             rows = []
     if rows:
-        session.execute(insert(BlockKey), rows)
+        session.connection().execute(insert(BlockKey), rows)
     session.execute(delete(TermFrequency))
     tf = _tf_rows(records, matcher.tf_columns)
     for start in range(0, len(tf), WRITE_CHUNK):
-        session.execute(insert(TermFrequency), tf[start : start + WRITE_CHUNK])
+        session.connection().execute(insert(TermFrequency), tf[start : start + WRITE_CHUNK])

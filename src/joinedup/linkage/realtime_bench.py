@@ -1,0 +1,244 @@
+"""``joinedup bench link-realtime``: one new person record matched against a million known people.
+
+Builds a fresh database (SQLite by default, or a new database on a PostgreSQL server) holding
+``--known`` synthetic person records (``linkage.synthetic``) grouped into entities by their
+truth (as if a batch run had linked them perfectly), with the blocking-key index and term
+frequencies real-time matching uses. Then ``--queries`` held-out records of the same population
+(about one in five another record of someone already known) are inserted one at a time, each
+committed, and matched by ``realtime.match_pending`` — claim, index look-up, scoring of the
+candidates with the shipped model, the decision, the ledger entry and the commit — which is
+what is timed. Reports p50/p95/p99 latency, candidates per record, and how many joins were right.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections import Counter
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from joinedup.common.clock import utc_now
+from joinedup.common.ids import new_id
+
+console = Console(stderr=True)
+CHUNK = 10_000
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+def _person_row(org_id: uuid.UUID, row: dict[str, Any], record_id: uuid.UUID) -> dict[str, Any]:
+    from datetime import date
+
+    from joinedup.people.schemas import Gender
+
+    dob = None
+    try:
+        dob = date.fromisoformat(row["dob"]) if row.get("dob") else None
+    except ValueError:
+        dob = None
+    gender = {"f": Gender.FEMALE, "m": Gender.MALE, "female": Gender.FEMALE, "male": Gender.MALE}
+    now = utc_now()
+    return {
+        "id": record_id,
+        "organisation_id": org_id,
+        "reference": row["unique_id"],
+        "first_name": row.get("first_name") or "",
+        "middle_names": "",
+        "surname": row.get("surname") or "",
+        "date_of_birth": dob,
+        "gender": gender.get(str(row.get("gender") or "").lower(), Gender.NOT_KNOWN),
+        "address_line": row.get("address") or "",
+        "town": "",
+        "postcode": (row.get("postcode") or "")[:10],
+        "address_confidential": False,
+        "vulnerability_markers": [],
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _load_known(session: Session, org_id: uuid.UUID, known: list[dict[str, Any]]) -> int:
+    """Person records, entities by truth, the index and term frequencies; returns key rows."""
+    from joinedup.linkage import realtime
+    from joinedup.linkage.entities import (
+        BlockKey,
+        EntityMember,
+        JoinedBy,
+        LinkagePending,
+        PersonEntity,
+        TermFrequency,
+    )
+    from joinedup.linkage.store import _tf_rows
+    from joinedup.people.models import PersonRecord
+
+    matcher = realtime.active_matcher(session)
+    entities: dict[str, uuid.UUID] = {}
+    cleaned: dict[str, dict[str, str | None]] = {}
+    key_rows = 0
+    now = utc_now()
+    with _progress() as bar:
+        task = bar.add_task("loading known people", total=len(known))
+        for start in range(0, len(known), CHUNK):
+            chunk = known[start : start + CHUNK]
+            ids = [new_id() for _ in chunk]
+            people = [_person_row(org_id, r, i) for r, i in zip(chunk, ids, strict=True)]
+            new_entities = []
+            members = []
+            keys = []
+            for row, rid, person in zip(chunk, ids, people, strict=True):
+                entity = entities.get(row["truth"])
+                if entity is None:
+                    entity = entities[row["truth"]] = new_id()
+                    new_entities.append({"id": entity, "created_at": now, "updated_at": now})
+                members.append(
+                    {
+                        "person_record_id": rid,
+                        "entity_id": entity,
+                        "joined_by": JoinedBy.BATCH,
+                        "joined_at": now,
+                    }
+                )
+                values = realtime.cleaned(_Row(person))
+                cleaned[str(rid)] = {c: values.get(c) for c in matcher.tf_columns}
+                keys += [{"key": k, "person_record_id": rid} for k in matcher.keys.stored(values)]
+            conn = session.connection()
+            conn.execute(insert(PersonRecord), people)
+            if new_entities:
+                conn.execute(insert(PersonEntity), new_entities)
+            conn.execute(insert(EntityMember), members)
+            conn.execute(insert(BlockKey), keys)
+            key_rows += len(keys)
+            session.commit()
+            bar.advance(task, len(chunk))
+    session.execute(delete(LinkagePending))
+    tf = _tf_rows(cleaned, matcher.tf_columns)
+    for start in range(0, len(tf), CHUNK):
+        session.connection().execute(insert(TermFrequency), tf[start : start + CHUNK])
+    session.commit()
+    return key_rows
+
+
+class _Row:
+    """Attribute access over a person row dictionary (as ``realtime.cleaned`` expects)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+
+def measure(database_url: str, known: int, queries: int, seed: int) -> dict[str, Any]:
+    """Build the database, then time ``queries`` single-record matches."""
+    from joinedup.db import engine_for, session_factory
+    from joinedup.incidents.bench import _organisation, fresh_database
+    from joinedup.linkage import realtime, synthetic
+    from joinedup.people.models import PersonRecord
+
+    started = time.perf_counter()
+    frame = synthetic.records(known + queries, seed=seed)
+    rows = frame.to_dict("records")
+    held_out, known_rows = rows[:queries], rows[queries:]
+    generated = time.perf_counter() - started
+    with fresh_database(database_url) as url:
+        org_id = _organisation(url, "Surrey Police", "police")
+        factory = session_factory(engine_for(url))
+        with factory() as session:
+            started = time.perf_counter()
+            key_rows = _load_known(session, org_id, known_rows)
+            loaded = time.perf_counter() - started
+            truth_of = {r["unique_id"]: r["truth"] for r in known_rows}
+            known_truths = set(truth_of.values())
+            latencies: list[float] = []
+            in_transaction: list[float] = []
+            outcomes: Counter[str] = Counter()
+            with _progress() as bar:
+                task = bar.add_task("matching new records", total=len(held_out))
+                for row in held_out:
+                    rid = new_id()
+                    session.connection().execute(
+                        insert(PersonRecord), [_person_row(org_id, row, rid)]
+                    )
+                    session.commit()
+                    one = time.perf_counter()
+                    summary = realtime.match_pending(session, limit=1)
+                    latencies.append((time.perf_counter() - one) * 1000)
+                    in_transaction += summary.latencies_ms
+                    outcomes[_judge(session, rid, row, truth_of, known_truths, summary.joined)] += 1
+                    bar.advance(task)
+    pct = realtime.percentile
+    return {
+        "known_records": len(known_rows),
+        "queries": len(held_out),
+        "index_rows": key_rows,
+        "generate_s": round(generated, 1),
+        "load_s": round(loaded, 1),
+        "p50_ms": round(pct(latencies, 0.50), 2),
+        "p95_ms": round(pct(latencies, 0.95), 2),
+        "p99_ms": round(pct(latencies, 0.99), 2),
+        "max_ms": round(max(latencies), 2),
+        "match_only_p95_ms": round(pct(in_transaction, 0.95), 2),
+        "outcomes": dict(outcomes),
+    }
+
+
+def _judge(
+    session: Session,
+    rid: uuid.UUID,
+    row: dict[str, Any],
+    truth_of: dict[str, str],
+    known_truths: set[str],
+    joined: int,
+) -> str:
+    """Whether the record's outcome agrees with the synthetic truth."""
+    from joinedup.linkage import realtime
+    from joinedup.people.models import PersonRecord
+
+    if not joined:
+        return (
+            "new entity, person already known"
+            if row["truth"] in known_truths
+            else ("new entity, new person")
+        )
+    entity = realtime.entity_of(session, rid)
+    assert entity is not None
+    others = [m for m in realtime.members_of(session, entity) if m != rid]
+    refs = session.scalars(select(PersonRecord.reference).where(PersonRecord.id.in_(others)))
+    right = all(truth_of.get(ref) == row["truth"] for ref in refs)
+    return "joined, right person" if right else "joined, WRONG person"
+
+
+def link_realtime(
+    known: Annotated[int, typer.Option(help="Known person records.")] = 1_000_000,
+    queries: Annotated[int, typer.Option(help="New records matched one at a time.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Generator seed.")] = 2026,
+    database_url: Annotated[
+        str, typer.Option(help="A PostgreSQL server URL (a scratch database is made); else SQLite.")
+    ] = "",
+) -> dict[str, Any]:
+    """p95 latency of matching one new person record against KNOWN people (real time)."""
+    from joinedup.bench import machine
+
+    result = measure(database_url, known, queries, seed) | {
+        "database": "postgresql" if database_url.startswith("postgresql") else "sqlite",
+        "machine": machine(),
+    }
+    Console().print_json(json.dumps(result))
+    return result
+
+
+def register(app: typer.Typer) -> None:
+    """Add the real-time matching benchmark to ``joinedup bench``."""
+    app.command("link-realtime")(link_realtime)
