@@ -16,6 +16,7 @@ from joinedup.config import Settings, get_settings
 from joinedup.db import engine_for, session_factory
 from joinedup.incidents import entry_routes, import_routes, intake_routes
 from joinedup.incidents import routes as incidents_routes
+from joinedup.linkage import routes as linkage_routes
 from joinedup.oversight import routes as oversight_routes
 from joinedup.partners import admin_routes
 from joinedup.partners import routes as partners_routes
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         subject_access_routes,
         audit_routes,
         retention_routes,
+        linkage_routes,
         public_routes,
     ):
         app.include_router(module.router)

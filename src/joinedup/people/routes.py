@@ -25,6 +25,9 @@ from joinedup.auth.csrf import verify_csrf
 from joinedup.common.errors import NotFound, ValidationFailed
 from joinedup.common.pagination import PageOut
 from joinedup.db import SessionDep
+from joinedup.linkage import charts
+from joinedup.linkage import review as link_review
+from joinedup.linkage.realtime import DEFAULT_THRESHOLD_AUTO
 from joinedup.people import queries, service
 from joinedup.people.queries import PersonProfile
 from joinedup.people.schemas import PersonIn, PersonOut, PersonSummary
@@ -102,8 +105,31 @@ def _detail(
         and profile.own_record
         and queries.may_reveal_role(actor),
         "revealed": reveal,
+        "linked": _linked_records(request, session, actor, person_id),
     }
     return render(request, "people/detail.html", context)
+
+
+def _linked_records(
+    request: Request, session: Session, actor: Actor, person_id: uuid.UUID
+) -> dict[str, object] | None:
+    """The "Linked records" section: only for those who review links (LNK-1)."""
+    if not link_review.may_review(actor):
+        return None
+    try:
+        decisions = link_review.decisions_for(session, actor, person_id)
+    except NotFound:
+        return None
+
+    def figure(evidence: list[dict[str, object]], chart_id: str) -> charts.Figure:
+        return charts.figure(evidence, chart_id, DEFAULT_THRESHOLD_AUTO)
+
+    return {
+        "decisions": decisions,
+        "figure": figure,
+        "percent": charts.percent,
+        "undone": request.query_params.get("link_undone") == "1",
+    }
 
 
 @router.get("/people/{person_id}", response_class=HTMLResponse)

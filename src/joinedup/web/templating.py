@@ -27,6 +27,7 @@ DOMAINS = (
     "oversight",
     "subject_access",
     "retention",
+    "linkage",
 )
 
 
