@@ -104,7 +104,12 @@ def session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def settings(app_database_url: str) -> Settings:
     """Settings for a test app on the test database (as the app role on PostgreSQL)."""
-    return Settings(environment="test", database_url=app_database_url, secret_key="t" * 40)
+    return Settings(
+        environment="test",
+        database_url=app_database_url,
+        secret_key="t" * 40,
+        linkage_match_seconds=0,  # tests match person records explicitly
+    )
 
 
 @pytest.fixture

@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     public_submissions_per_hour: int = Field(default=5, ge=1)
     public_status_attempts: int = Field(default=6, ge=1)
     public_status_window_seconds: int = Field(default=600, ge=1)
+    # Person linkage (docs/linkage.md): thresholds of real-time matching, and how often the web
+    # process looks for person records waiting to be matched (0: never; `joinedup worker` and
+    # `joinedup link match` still do).
+    linkage_threshold_auto: float = Field(default=0.99, gt=0, le=1)
+    linkage_threshold_review: float = Field(default=0.5, gt=0, le=1)
+    linkage_allow_missing_dob: bool = False
+    linkage_match_seconds: float = Field(default=2.0, ge=0)
 
     @model_validator(mode="after")
     def _refuse_unsafe_values(self) -> Settings:

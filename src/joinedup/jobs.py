@@ -49,7 +49,18 @@ def _retention(session: Session, settings: Settings, now: datetime) -> str:
     )
 
 
+def _match_people(session: Session, settings: Settings, now: datetime) -> str:
+    from joinedup.linkage.realtime import match_pending, thresholds_from
+
+    summary = match_pending(session, thresholds=thresholds_from(settings))
+    return (
+        f"matched {summary.matched} person records: {summary.joined} joined a person, "
+        f"{summary.reviews} pairs for review"
+    )
+
+
 SCHEDULE: list[Job] = [
+    Job("linkage.match_pending", timedelta(minutes=1), _match_people),
     Job("oversight.scan_ledger", timedelta(minutes=5), _scan_ledger),
     Job("retention.run", timedelta(days=1), _retention),
 ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -17,6 +20,7 @@ from joinedup.db import engine_for, session_factory
 from joinedup.incidents import entry_routes, import_routes, intake_routes
 from joinedup.incidents import routes as incidents_routes
 from joinedup.linkage import routes as linkage_routes
+from joinedup.linkage.realtime import BackgroundMatcher, thresholds_from
 from joinedup.oversight import routes as oversight_routes
 from joinedup.partners import admin_routes
 from joinedup.partners import routes as partners_routes
@@ -29,10 +33,30 @@ from joinedup.web import api_docs, errors, health, home, security
 STATIC_DIR = _PKG / "web" / "static"
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start the background matcher of person records (when configured), stop it at the end."""
+    settings: Settings = app.state.settings
+    matcher = None
+    if settings.linkage_match_seconds > 0:
+        matcher = BackgroundMatcher(
+            app.state.session_factory,
+            thresholds_from(settings),
+            settings.linkage_match_seconds,
+        )
+        matcher.start()
+    try:
+        yield
+    finally:
+        if matcher is not None:
+            matcher.stop()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the JoinedUp web application."""
     settings = settings or get_settings()
     app = FastAPI(
+        lifespan=_lifespan,
         title="JoinedUp API",
         version="1",
         docs_url=None,

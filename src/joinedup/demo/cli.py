@@ -53,6 +53,9 @@ def load(
     police_uk: Annotated[
         bool, typer.Option("--police-uk/--no-police-uk", help="Import data/police-uk/.")
     ] = True,
+    link: Annotated[
+        bool, typer.Option("--link/--no-link", help="Link the person records (joinedup link run).")
+    ] = True,
 ) -> None:
     """Load the demo partnership into an empty, migrated database (one transaction)."""
     settings = get_settings()
@@ -76,6 +79,18 @@ def load(
                 h3_resolution=settings.h3_resolution,
                 ground_truth_path=GROUND_TRUTH_PATH,
                 reporter=ProgressReporter(progress),
+            )
+        if link:
+            from joinedup.linkage import store
+            from joinedup.linkage.realtime import thresholds_from
+
+            with console.status("linking person records") as status:
+                linked = store.run(
+                    session, thresholds=thresholds_from(settings), progress=status.update
+                )
+            console.print(
+                f"Linked {linked.records:,} person records into {linked.entities:,} people; "
+                f"{linked.reviews_added:,} pairs wait for review."
             )
     table = Table(title=f"Demo loaded in {time.perf_counter() - started:.1f} s", show_header=False)
     for name, value in asdict(counts).items():

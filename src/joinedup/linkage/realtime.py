@@ -72,6 +72,15 @@ class Thresholds:
     max_candidates: int = DEFAULT_MAX_CANDIDATES
 
 
+def thresholds_from(settings: Any) -> Thresholds:
+    """The thresholds a deployment set (``JOINEDUP_LINKAGE_*``)."""
+    return Thresholds(
+        auto=settings.linkage_threshold_auto,
+        review=min(settings.linkage_threshold_review, settings.linkage_threshold_auto),
+        allow_missing_dob=settings.linkage_allow_missing_dob,
+    )
+
+
 class Matcher:
     """A model ready for real-time use: its scorer and blocking keys."""
 
@@ -572,3 +581,37 @@ def percentile(values: Sequence[float], fraction: float) -> float:
         return 0.0
     index = min(len(ordered_values) - 1, max(0, round(fraction * len(ordered_values)) - 1))
     return ordered_values[index]
+
+
+class BackgroundMatcher:
+    """A thread of the web process that matches waiting records every few seconds."""
+
+    def __init__(self, factory: Callable[[], Session], thresholds: Thresholds, seconds: float):
+        self._factory = factory
+        self._thresholds = thresholds
+        self._seconds = seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="linkage-matcher", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        import logging
+
+        log = logging.getLogger("joinedup.linkage")
+        while not self._stop.wait(self._seconds):
+            try:
+                with self._factory() as session:
+                    if pending_count(session):
+                        summary = match_pending(session, thresholds=self._thresholds)
+                        log.info(
+                            "person records matched",
+                            extra={"matched": summary.matched, "joined": summary.joined},
+                        )
+            except Exception:  # the next round tries again; the error goes to the log
+                log.exception("matching person records failed")

@@ -16,6 +16,7 @@ import json
 import time
 import uuid
 from collections import Counter
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import typer
@@ -239,6 +240,90 @@ def link_realtime(
     return result
 
 
+def entity_scores(session: Session, truth: Mapping[tuple[str, str], str]) -> Any:
+    """Pairwise precision and recall of the stored entities against ``truth``
+    ((organisation name, reference) → true person)."""
+    from joinedup.linkage.entities import EntityMember
+    from joinedup.linkage.rules import pairwise_scores
+    from joinedup.partners.models import Organisation
+    from joinedup.people.models import PersonRecord
+
+    rows = session.execute(
+        select(Organisation.name, PersonRecord.reference, EntityMember.entity_id)
+        .join(PersonRecord, PersonRecord.organisation_id == Organisation.id)
+        .outerjoin(EntityMember, EntityMember.person_record_id == PersonRecord.id)
+    ).all()
+    known = [
+        (str(e) if e else f"alone:{o}|{r}", truth[(o, r)]) for o, r, e in rows if (o, r) in truth
+    ]
+    return pairwise_scores([k for k, _ in known], [t for _, t in known])
+
+
+def link_database(
+    people: Annotated[int, typer.Option(help="True people in the demo.")] = 5000,
+    seed: Annotated[int, typer.Option(help="Demo seed.")] = 2026,
+    database_url: Annotated[
+        str, typer.Option(help="A PostgreSQL server URL (a scratch database is made); else SQLite.")
+    ] = "",
+) -> list[dict[str, Any]]:
+    """The demo partnership linked in its database, by batch and by real time, against truth."""
+    import tempfile
+    from pathlib import Path
+
+    from joinedup.bench import machine
+    from joinedup.db import engine_for, session_factory
+    from joinedup.demo.loader import load_demo
+    from joinedup.incidents.bench import fresh_database
+    from joinedup.linkage import realtime, store
+
+    results: list[dict[str, Any]] = []
+    for how in ("batch", "real time"):
+        with fresh_database(database_url) as url, tempfile.TemporaryDirectory() as tmp:
+            truth_path = Path(tmp) / "truth.json"
+            with session_factory(engine_for(url))() as session:
+                with console.status(f"{how}: loading the demo"):
+                    load_demo(
+                        session,
+                        seed=seed,
+                        people=people,
+                        police_uk=False,
+                        ground_truth_path=truth_path,
+                    )
+                started = time.perf_counter()
+                with console.status(f"{how}: linking") as status:
+                    if how == "batch":
+                        store.run(session, progress=status.update)
+                        latencies: list[float] = []
+                    else:
+                        latencies = realtime.match_pending(session).latencies_ms
+                seconds = time.perf_counter() - started
+                truth = {
+                    (r["organisation"], r["reference"]): str(r["person_id"])
+                    for r in json.loads(truth_path.read_text())["records"]
+                }
+                scores = entity_scores(session, truth)
+            results.append(
+                {
+                    "how": how,
+                    "records": len(truth),
+                    "precision": round(scores.precision, 4),
+                    "recall": round(scores.recall, 4),
+                    "f1": round(scores.f1, 4),
+                    "seconds": round(seconds, 1),
+                    **(
+                        {"p95_ms_per_record": round(realtime.percentile(latencies, 0.95), 2)}
+                        if latencies
+                        else {}
+                    ),
+                    "database": "postgresql" if database_url.startswith("postgresql") else "sqlite",
+                    "machine": machine(),
+                }
+            )
+    Console().print_json(json.dumps(results))
+    return results
+
+
 def register(app: typer.Typer) -> None:
     """Add the real-time matching benchmark to ``joinedup bench``."""
     app.command("link-realtime")(link_realtime)
+    app.command("link-database")(link_database)
