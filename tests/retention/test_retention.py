@@ -21,6 +21,8 @@ from joinedup.common import clock as clock_module
 from joinedup.config import Settings, get_settings
 from joinedup.incidents.models import IdempotentRequest, Incident, Involvement
 from joinedup.incidents.schemas import InvolvementRole
+from joinedup.linkage import realtime
+from joinedup.linkage.entities import BlockKey, EntityMember, PersonEntity
 from joinedup.partners.schemas import OrgKind
 from joinedup.people import queries as people_queries
 from joinedup.people.models import PersonRecord
@@ -97,6 +99,8 @@ def _count(session: Session, model: type[object]) -> int:
 def test_ret1_erase_after_the_period_removes_the_record_everywhere(
     session: Session, settings: Settings, clock: FakeClock, seeded: Seeded, tmp_path: Path
 ) -> None:
+    realtime.match_pending(session)  # in the linkage index and an entity
+    assert _count(session, BlockKey) > 0
     clock.advance(days=SEVEN_YEARS.days)
     summary = run(
         session=session,
@@ -116,6 +120,11 @@ def test_ret1_erase_after_the_period_removes_the_record_everywhere(
     assert _count(session, PurposeDeclaration) == 0
     assert _count(session, LoginAttempt) == 0
     assert _count(session, IdempotentRequest) == 0
+    keys = select(BlockKey).where(BlockKey.person_record_id == old_id)
+    assert session.scalars(keys).first() is None
+    member = select(EntityMember).where(EntityMember.person_record_id == old_id)
+    assert session.scalars(member).first() is None
+    assert _count(session, PersonEntity) == 1  # the active record's; the erased one's is gone
     assert not seeded.export.exists()
     involvement = select(Involvement).where(Involvement.person_record_id == old_id)
     assert session.scalars(involvement).first() is None

@@ -19,6 +19,13 @@ from sqlalchemy.orm import Session
 from joinedup.access.models import AccessGrant, AccessRequest, PurposeDeclaration
 from joinedup.auth.models import LoginAttempt, SignInChallenge
 from joinedup.incidents.models import IdempotentRequest, Incident, Involvement
+from joinedup.linkage.entities import (
+    BlockKey,
+    EntityMember,
+    LinkagePending,
+    LinkReview,
+    PersonEntity,
+)
 from joinedup.oversight.models import ReviewItem
 from joinedup.people.models import PersonRecord
 
@@ -55,8 +62,35 @@ def erase_person(session: Session, person_id: uuid.UUID) -> dict[str, int]:
             session,
             delete(PurposeDeclaration).where(PurposeDeclaration.record_id == person_id),
         ),
+        **_erase_linkage(session, person_id),
     }
     _count(session, delete(PersonRecord).where(PersonRecord.id == person_id))
+    return counts
+
+
+def _erase_linkage(session: Session, person_id: uuid.UUID) -> dict[str, int]:
+    """The record's blocking keys, pairs for review and its place in an entity; an entity left
+    with no records goes too (decisions keep only record ids, no personal data)."""
+    entity = session.scalar(
+        select(EntityMember.entity_id).where(EntityMember.person_record_id == person_id)
+    )
+    counts = {
+        "linkage_keys": _count(
+            session, delete(BlockKey).where(BlockKey.person_record_id == person_id)
+        ),
+        "linkage_reviews": _count(
+            session,
+            delete(LinkReview).where(
+                (LinkReview.record_a_id == person_id) | (LinkReview.record_b_id == person_id)
+            ),
+        ),
+    }
+    session.execute(delete(LinkagePending).where(LinkagePending.person_record_id == person_id))
+    session.execute(delete(EntityMember).where(EntityMember.person_record_id == person_id))
+    if entity is not None:
+        left = select(EntityMember.person_record_id).where(EntityMember.entity_id == entity)
+        if session.scalar(left.limit(1)) is None:
+            session.execute(delete(PersonEntity).where(PersonEntity.id == entity))
     return counts
 
 
