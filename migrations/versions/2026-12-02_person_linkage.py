@@ -173,6 +173,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("key", "person_record_id", name=op.f("pk_linkage_block_key")),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("linkage_block_key", schema=None) as batch_op:
         batch_op.create_index("ix_linkage_block_key_record", ["person_record_id"], unique=False)

@@ -16,13 +16,15 @@ import json
 import time
 import uuid
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from joinedup.common.clock import utc_now
@@ -30,6 +32,7 @@ from joinedup.common.ids import new_id
 
 console = Console(stderr=True)
 CHUNK = 10_000
+ORG = "Surrey Police"
 
 
 def _progress() -> Progress:
@@ -88,6 +91,8 @@ def _load_known(session: Session, org_id: uuid.UUID, known: list[dict[str, Any]]
     from joinedup.people.models import PersonRecord
 
     matcher = realtime.active_matcher(session)
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA cache_size = -524288"))  # 512 MiB while loading
     entities: dict[str, uuid.UUID] = {}
     cleaned: dict[str, dict[str, str | None]] = {}
     key_rows = 0
@@ -100,7 +105,7 @@ def _load_known(session: Session, org_id: uuid.UUID, known: list[dict[str, Any]]
             people = [_person_row(org_id, r, i) for r, i in zip(chunk, ids, strict=True)]
             new_entities = []
             members = []
-            keys = []
+            keys: list[dict[str, Any]] = []
             for row, rid, person in zip(chunk, ids, people, strict=True):
                 entity = entities.get(row["truth"])
                 if entity is None:
@@ -122,6 +127,7 @@ def _load_known(session: Session, org_id: uuid.UUID, known: list[dict[str, Any]]
             if new_entities:
                 conn.execute(insert(PersonEntity), new_entities)
             conn.execute(insert(EntityMember), members)
+            keys.sort(key=lambda k: k["key"])  # index order: fewer pages touched
             conn.execute(insert(BlockKey), keys)
             key_rows += len(keys)
             session.commit()
@@ -141,11 +147,29 @@ class _Row:
         self.__dict__.update(values)
 
 
-def measure(database_url: str, known: int, queries: int, seed: int) -> dict[str, Any]:
-    """Build the database, then time ``queries`` single-record matches."""
+@contextmanager
+def _database(database_url: str, reuse: Path | None) -> Iterator[str]:
+    from joinedup.incidents.bench import fresh_database
+    from joinedup.migrations_state import upgrade
+
+    if reuse is None:
+        with fresh_database(database_url) as url:
+            yield url
+        return
+    url = f"sqlite:///{reuse}"
+    upgrade(url)
+    yield url
+
+
+def measure(
+    database_url: str, known: int, queries: int, seed: int, reuse: Path | None = None
+) -> dict[str, Any]:
+    """Build the database (or reuse one built before), then time single-record matches."""
     from joinedup.db import engine_for, session_factory
-    from joinedup.incidents.bench import _organisation, fresh_database
+    from joinedup.incidents.bench import _organisation
     from joinedup.linkage import realtime, synthetic
+    from joinedup.linkage.entities import BlockKey
+    from joinedup.partners.models import Organisation
     from joinedup.people.models import PersonRecord
 
     started = time.perf_counter()
@@ -153,12 +177,16 @@ def measure(database_url: str, known: int, queries: int, seed: int) -> dict[str,
     rows = frame.to_dict("records")
     held_out, known_rows = rows[:queries], rows[queries:]
     generated = time.perf_counter() - started
-    with fresh_database(database_url) as url:
-        org_id = _organisation(url, "Surrey Police", "police")
+    with _database(database_url, reuse) as url:
         factory = session_factory(engine_for(url))
         with factory() as session:
+            org_id = session.scalar(select(Organisation.id).where(Organisation.name == ORG))
             started = time.perf_counter()
-            key_rows = _load_known(session, org_id, known_rows)
+            if org_id is None:
+                org_id = _organisation(url, ORG, "police")
+                key_rows = _load_known(session, org_id, known_rows)
+            else:
+                key_rows = int(session.scalar(select(func.count()).select_from(BlockKey)) or 0)
             loaded = time.perf_counter() - started
             truth_of = {r["unique_id"]: r["truth"] for r in known_rows}
             known_truths = set(truth_of.values())
@@ -167,8 +195,10 @@ def measure(database_url: str, known: int, queries: int, seed: int) -> dict[str,
             outcomes: Counter[str] = Counter()
             with _progress() as bar:
                 task = bar.add_task("matching new records", total=len(held_out))
+                run = uuid.uuid4().hex[:6]
                 for row in held_out:
                     rid = new_id()
+                    row = dict(row, unique_id=f"{row['unique_id']}-{run}")
                     session.connection().execute(
                         insert(PersonRecord), [_person_row(org_id, row, rid)]
                     )
@@ -228,11 +258,15 @@ def link_realtime(
     database_url: Annotated[
         str, typer.Option(help="A PostgreSQL server URL (a scratch database is made); else SQLite.")
     ] = "",
+    reuse: Annotated[
+        Path | None,
+        typer.Option(help="An SQLite file: built on the first run, reused (known people kept)."),
+    ] = None,
 ) -> dict[str, Any]:
     """p95 latency of matching one new person record against KNOWN people (real time)."""
     from joinedup.bench import machine
 
-    result = measure(database_url, known, queries, seed) | {
+    result = measure(database_url, known, queries, seed, reuse) | {
         "database": "postgresql" if database_url.startswith("postgresql") else "sqlite",
         "machine": machine(),
     }
@@ -268,7 +302,6 @@ def link_database(
 ) -> list[dict[str, Any]]:
     """The demo partnership linked in its database, by batch and by real time, against truth."""
     import tempfile
-    from pathlib import Path
 
     from joinedup.bench import machine
     from joinedup.db import engine_for, session_factory
