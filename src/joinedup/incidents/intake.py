@@ -91,16 +91,37 @@ class _Plan:
     events: list[AuditEvent] = field(default_factory=list)
 
 
+def _event(
+    by: Recorder,
+    name: str,
+    record_type: str,
+    record_id: uuid.UUID,
+    **details: str | int | bool | None,
+) -> AuditEvent:
+    return AuditEvent(
+        name=name,
+        actor_user_id=by.user_id,
+        actor_organisation_id=by.organisation_id,
+        actor_role=by.role,
+        record_type=record_type,
+        record_id=str(record_id),
+        record_organisation_id=by.organisation_id,
+        details=details,
+    )
+
+
 class _Writer:
+    """Plans and writes one organisation's incidents; each item carries its own recorder."""
+
     def __init__(
         self,
         conn: Connection,
-        recorder: Recorder,
+        organisation_id: uuid.UUID,
         source: IncidentSource,
         h3_resolution: int,
     ) -> None:
         self._conn = conn
-        self._by = recorder
+        self._org = organisation_id
         self._source = source
         self._places = PlaceWriter(conn, h3_resolution)
         self._now = utc_now()
@@ -114,7 +135,7 @@ class _Writer:
         for chunk in _chunks(sorted(set(references))):
             rows = self._conn.execute(
                 select(Incident.reference, Incident.id, Incident.content_hash).where(
-                    Incident.organisation_id == self._by.organisation_id,
+                    Incident.organisation_id == self._org,
                     Incident.reference.in_(chunk),
                 )
             )
@@ -128,7 +149,7 @@ class _Writer:
         refs = sorted({p.person.reference for i in items for p in i.people if p.person})
         own_ids: set[uuid.UUID] = set()
         by_ref: dict[str, uuid.UUID] = {}
-        org = self._by.organisation_id
+        org = self._org
         for chunk in _chunks(ids):
             own_ids.update(
                 self._conn.scalars(
@@ -149,7 +170,7 @@ class _Writer:
 
     # --- planning ----------------------------------------------------------------------------
 
-    def _person_id(self, person: PersonIn, by_ref: dict[str, uuid.UUID]) -> uuid.UUID:
+    def _person_id(self, person: PersonIn, by_ref: dict[str, uuid.UUID], by: Recorder) -> uuid.UUID:
         known = by_ref.get(person.reference) or self._new_people.get(person.reference)
         if known is not None:
             return known
@@ -160,28 +181,14 @@ class _Writer:
         values["vulnerability_markers"] = [m.value for m in person.vulnerability_markers]
         values.update(
             id=person_id,
-            organisation_id=self._by.organisation_id,
+            organisation_id=self._org,
             location_id=None,
             created_at=self._now,
             updated_at=self._now,
         )
         self._plan.people.append(values)
-        self._plan.events.append(self._event("person.created", "person_record", person_id))
+        self._plan.events.append(_event(by, "person.created", "person_record", person_id))
         return person_id
-
-    def _event(
-        self, name: str, record_type: str, record_id: uuid.UUID, **details: str | int | bool | None
-    ) -> AuditEvent:
-        return AuditEvent(
-            name=name,
-            actor_user_id=self._by.user_id,
-            actor_organisation_id=self._by.organisation_id,
-            actor_role=self._by.role,
-            record_type=record_type,
-            record_id=str(record_id),
-            record_organisation_id=self._by.organisation_id,
-            details=details,
-        )
 
     def plan(
         self,
@@ -189,19 +196,21 @@ class _Writer:
         digest: str,
         own_ids: set[uuid.UUID],
         by_ref: dict[str, uuid.UUID],
+        by: Recorder,
     ) -> uuid.UUID:
         incident_id = new_id()
         roles: set[tuple[uuid.UUID, InvolvementRole]] = set()
         for involvement in item.people:
             if involvement.person is not None:
-                person_id = self._person_id(involvement.person, by_ref)
+                person_id = self._person_id(involvement.person, by_ref, by)
             else:
                 assert involvement.person_id is not None and involvement.person_id in own_ids
                 person_id = involvement.person_id
             roles.add((person_id, involvement.role))
-        self._plan.incidents.append(self._incident_values(item, incident_id, digest))
+        self._plan.incidents.append(self._incident_values(item, incident_id, digest, by))
         self._plan.events.append(
-            self._event(
+            _event(
+                by,
                 "incident.created",
                 "incident",
                 incident_id,
@@ -214,7 +223,8 @@ class _Writer:
                 {"incident_id": incident_id, "person_record_id": person_id, "role": role}
             )
             self._plan.events.append(
-                self._event(
+                _event(
+                    by,
                     "incident.involvement_added",
                     "person_record",
                     person_id,
@@ -225,12 +235,12 @@ class _Writer:
         return incident_id
 
     def _incident_values(
-        self, item: IncidentIn, incident_id: uuid.UUID, digest: str
+        self, item: IncidentIn, incident_id: uuid.UUID, digest: str, by: Recorder
     ) -> dict[str, object]:
         location = item.location if item.location is not None and not item.location.empty else None
         return {
             "id": incident_id,
-            "organisation_id": self._by.organisation_id,
+            "organisation_id": self._org,
             "reference": item.reference,
             "category": item.category,
             "occurred_at": item.occurred_at,
@@ -244,7 +254,7 @@ class _Writer:
             "context": "",
             "no_location": location is None,
             "outside_area": False,
-            "recorded_by_id": self._by.user_id,
+            "recorded_by_id": by.user_id,
             "content_hash": digest,
             "created_at": self._now,
             "updated_at": self._now,
@@ -293,19 +303,42 @@ def record_incidents(
 ) -> list[IntakeResult]:
     """Record ``items`` for ``recorder``'s organisation in the caller's transaction (or one of
     its own), returning one result per item in order. Nothing is written for a refused item."""
+    return record_entries(
+        session,
+        entries=[(recorder, item) for item in items],
+        source=source,
+        h3_resolution=h3_resolution,
+    )
+
+
+def record_entries(
+    session: Session,
+    *,
+    entries: Sequence[tuple[Recorder, IncidentIn]],
+    source: IncidentSource,
+    h3_resolution: int,
+) -> list[IntakeResult]:
+    """Record incidents sent by several recorders of one organisation (each audited as its own
+    recorder) in the caller's transaction (or one of its own), deciding each in order as if
+    sent one after another: one result per entry. Nothing is written for a refused entry."""
+    if not entries:
+        return []
+    organisation_id = entries[0][0].organisation_id
+    if any(by.organisation_id != organisation_id for by, _ in entries):
+        raise ValueError("record_entries takes the incidents of one organisation")
+    items = [item for _, item in entries]
     results: list[IntakeResult] = []
     with atomic(session):
         conn = session.connection()
-        writer = _Writer(conn, recorder, source, h3_resolution)
+        writer = _Writer(conn, organisation_id, source, h3_resolution)
         existing = writer.existing_incidents([i.reference for i in items])
         own_ids, by_ref = writer.existing_people(items)
         sent: dict[str, tuple[uuid.UUID, str]] = {}
-        for offset, item in enumerate(items):
-            index = offset
+        for index, (by, item) in enumerate(entries):
             digest = content_hash(item)
             result = _decide(index, item, digest, existing, sent, own_ids)
             if result is None:
-                incident_id = writer.plan(item, digest, own_ids, by_ref)
+                incident_id = writer.plan(item, digest, own_ids, by_ref, by)
                 sent[item.reference] = (incident_id, digest)
                 result = IntakeResult(
                     index=index,

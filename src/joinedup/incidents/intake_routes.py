@@ -7,6 +7,7 @@ reuse for a different request.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Annotated
 
@@ -16,10 +17,11 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from joinedup.access.actor import Actor
-from joinedup.access.deps import ActorDep
+from joinedup.access.deps import ActorDep, current_actor
 from joinedup.auth.csrf import verify_csrf
 from joinedup.db import SessionDep
-from joinedup.incidents.idempotency import Handler, request_hash, run_once
+from joinedup.incidents.group_commit import GroupWriter, Submission, group_writer
+from joinedup.incidents.idempotency import Answer, Handler, request_hash, run_once
 from joinedup.incidents.intake import record_incidents, recorder_for, refused
 from joinedup.incidents.schemas import (
     BatchIn,
@@ -52,19 +54,29 @@ def _once(
     answer = run_once(
         session, organisation_id=actor.organisation_id, key=key, digest=digest, handle=handle
     )
+    return _respond(answer)
+
+
+def _respond(answer: Answer) -> Response:
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
     return Response(
         answer.body, status_code=answer.status, headers=headers, media_type="application/json"
     )
 
 
-_STATUS_CODES = {IntakeStatus.CREATED: 201, IntakeStatus.ALREADY_PRESENT: 200}
+def _writer(request: Request) -> GroupWriter:
+    state = request.app.state
+    writer: GroupWriter | None = getattr(state, "incident_writer", None)
+    if writer is None:
+        writer = state.incident_writer = group_writer(
+            state.session_factory, state.settings.h3_resolution
+        )
+    return writer
 
 
-def _single_status(result: IntakeResult) -> int:
-    if result.status in _STATUS_CODES:
-        return _STATUS_CODES[result.status]
-    return 409 if result.errors and result.errors[0].field == "reference" else 422
+async def _signed_in(request: Request) -> Actor:
+    # The same check as ``ActorDep``, run on the event loop: no thread hand-off for it.
+    return current_actor(request)
 
 
 @api.post(
@@ -77,33 +89,24 @@ def _single_status(result: IntakeResult) -> int:
         422: {"description": "Invalid, or the Idempotency-Key was used for another request"},
     },
 )
-def create_incident(
+async def create_incident(
     request: Request,
-    session: SessionDep,
-    actor: ActorDep,
+    actor: Annotated[Actor, Depends(_signed_in)],
     incident: IncidentIn,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Record one incident of the caller's organisation (audited as collection).
 
-    201 when created, 200 when the same incident is already held under this reference."""
+    201 when created, 200 when the same incident is already held under this reference.
+    Requests arriving together are written in one transaction (``group_commit``); each gets
+    its own answer once that transaction has committed."""
     recorder = recorder_for(actor)
-    settings = request.app.state.settings
-
-    def handle() -> tuple[int, BaseModel]:
-        (result,) = record_incidents(
-            session,
-            recorder=recorder,
-            items=[incident],
-            source=IncidentSource.API,
-            h3_resolution=settings.h3_resolution,
-        )
-        return _single_status(result), result
-
-    def digest() -> str:
-        return request_hash(request.url.path, incident.model_dump(mode="json"))
-
-    return _once(session, actor, idempotency_key, digest, handle)
+    digest = ""
+    if idempotency_key is not None:
+        digest = request_hash(request.url.path, incident.model_dump(mode="json"))
+    writer = _writer(request)
+    submission = Submission(recorder, incident, idempotency_key, digest)
+    return _respond(await asyncio.wrap_future(writer.submit(submission)))
 
 
 def _validate_items(batch: BatchIn) -> tuple[list[IntakeResult | None], list[IncidentIn]]:
