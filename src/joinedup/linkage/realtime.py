@@ -60,6 +60,7 @@ DEFAULT_THRESHOLD_REVIEW = 0.5
 # common to say anything (e.g. a first name and year of birth in a city) and is skipped.
 DEFAULT_MAX_CANDIDATES = 500
 CHUNK = 200
+BACKGROUND_CHUNK = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -524,13 +525,17 @@ def match_pending(
     thresholds: Thresholds | None = None,
     limit: int | None = None,
     progress: Callable[[int], None] | None = None,
+    chunk: int = CHUNK,
 ) -> MatchSummary:
-    """Match queued records, ``CHUNK`` per transaction, until the queue is empty (or ``limit``)."""
+    """Match queued records, ``chunk`` per transaction, until the queue is empty (or ``limit``).
+
+    A transaction holds SQLite's one writer while it lasts: the web process's background
+    matcher uses small chunks so that requests writing at the same time wait little."""
     thresholds = thresholds or Thresholds()
     summary = MatchSummary()
     started = time.perf_counter()
     while limit is None or summary.matched < limit:
-        size = CHUNK if limit is None else min(CHUNK, limit - summary.matched)
+        size = chunk if limit is None else min(chunk, limit - summary.matched)
         with atomic(session):
             matcher = active_matcher(session)
             ids = _claim(session, size)
@@ -608,7 +613,9 @@ class BackgroundMatcher:
             try:
                 with self._factory() as session:
                     if pending_count(session):
-                        summary = match_pending(session, thresholds=self._thresholds)
+                        summary = match_pending(
+                            session, thresholds=self._thresholds, chunk=BACKGROUND_CHUNK
+                        )
                         log.info(
                             "person records matched",
                             extra={"matched": summary.matched, "joined": summary.joined},
