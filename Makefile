@@ -5,12 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test check fmt bench install chromium wrk assets clean
+.PHONY: run test check fmt bench install chromium java wrk assets clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,spark]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -23,6 +23,14 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends \
 	    chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; }
+
+# Java 17 for the Spark linkage engine (pyspark runs a local JVM; the slow Spark test needs it).
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "Installing Debian's openjdk-17-jre-headless"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends \
+	    openjdk-17-jre-headless; }
 
 # wrk drives the intake API benchmark with 16 concurrent clients (a C load generator, so the
 # clients take little of the CPU the server is measured on).
@@ -39,7 +47,7 @@ run: install
 	$(BIN)/joinedup demo logins
 	$(BIN)/joinedup serve --host 127.0.0.1 --port 8000
 
-test: install chromium
+test: install chromium java
 	$(BIN)/pytest -q -p no:cacheprovider -n 2
 
 check: install

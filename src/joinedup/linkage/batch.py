@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from joinedup.linkage import decisions, engines
 from joinedup.linkage import model as lm
-from joinedup.linkage import rules
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,48 +60,6 @@ def _complete(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return out
 
 
-def _level_labels(splink_settings: dict[str, Any], column: str) -> dict[int, str | None]:
-    """gamma value → level label for one comparison (-1, the null level, → None)."""
-    for comparison in splink_settings["comparisons"]:
-        if comparison["output_column_name"] == column:
-            levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-            found: dict[int, str | None] = {-1: None}
-            for index, level in enumerate(levels):
-                found[len(levels) - 1 - index] = level["label_for_charts"]
-            return found
-    return {}
-
-
-def _decide(
-    pairs: pd.DataFrame,
-    threshold_auto: float,
-    household_veto: bool,
-    model: dict[str, Any],
-    allow_missing_dob: bool = False,
-) -> pd.DataFrame:
-    out = pairs.copy()
-    out["veto"] = None
-    if household_veto and len(out):
-        settings = model[lm.SETTINGS_KEY]
-        columns = ["first_name", "dob", "identifier"]
-        labels = {c: _level_labels(settings, c) for c in columns}
-        present = [c for c in columns if f"gamma_{c}" in out.columns]
-        gammas = out[[f"gamma_{c}" for c in present]]
-        reasons = {
-            key: rules.household_veto(
-                *[labels[c].get(int(g)) for c, g in zip(present, key, strict=True)],
-                allow_missing_dob=allow_missing_dob,
-            )
-            for key in gammas.drop_duplicates().itertuples(index=False, name=None)
-        }
-        out["veto"] = [reasons[key] for key in gammas.itertuples(index=False, name=None)]
-    out["vetoed"] = out["veto"].notna()
-    auto = (out["match_probability"] >= threshold_auto) & ~out["vetoed"]
-    out["decision"] = "review"
-    out.loc[auto, "decision"] = "auto"
-    return out
-
-
 def run(
     frames: list[pd.DataFrame],
     *,
@@ -111,13 +69,18 @@ def run(
     household_veto: bool = True,
     allow_missing_dob: bool = False,
     progress: lm.Progress = lm._quiet,
+    engine: str = engines.DEFAULT_ENGINE,
 ) -> LinkageResult:
-    """Prepare, train when no model is given, predict, decide and cluster ``frames``."""
+    """Prepare, train when no model is given, predict, decide and cluster ``frames``.
+
+    ``engine`` ("duckdb" or "spark") runs the scoring and clustering; training runs on DuckDB.
+    """
     import pandas as pd
     from splink.clustering import cluster_pairwise_predictions_at_threshold
 
     if not 0 < threshold_review <= threshold_auto <= 1:
         raise ValueError("thresholds must satisfy 0 < review <= auto <= 1")
+    engines.check_engine(engine)
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     progress("cleaning records")
@@ -136,17 +99,26 @@ def run(
     prepared = [_complete(f, columns) for f in prepared]
     started = time.perf_counter()
     progress("scoring candidate pairs")
-    api = lm.db_api()
-    linker = lm.linker_for(prepared, lm.for_link_type(model, link_type), api)
+    api = engines.db_api(engine)
+    linker = lm.linker_for(
+        engines.tables_for(prepared, engine),
+        engines.settings_for(lm.for_link_type(model, link_type), engine),
+        api,
+    )
     predictions = linker.inference.predict(threshold_match_probability=threshold_review)
-    pairs = _decide(
-        predictions.as_pandas_dataframe(), threshold_auto, household_veto, model, allow_missing_dob
+    pairs = decisions.decide(
+        predictions,
+        model[lm.SETTINGS_KEY],
+        threshold_auto=threshold_auto,
+        household_veto=household_veto,
+        allow_missing_dob=allow_missing_dob,
     )
     seconds["predict"] = time.perf_counter() - started
     started = time.perf_counter()
     progress("clustering")
     nodes = pd.concat([f[["unique_id"]] for f in prepared], ignore_index=True)
     edges = pairs.loc[pairs["decision"] == "auto", ["unique_id_l", "unique_id_r"]]
+    nodes, edges = engines.tables_for([nodes, edges], engine)
     clustered = cluster_pairwise_predictions_at_threshold(
         nodes, edges, api, node_id_column_name="unique_id"
     ).as_pandas_dataframe()
@@ -175,6 +147,7 @@ def dedupe(
     household_veto: bool = True,
     allow_missing_dob: bool = False,
     progress: lm.Progress = lm._quiet,
+    engine: str = engines.DEFAULT_ENGINE,
 ) -> LinkageResult:
     """Deduplicate one source (a DataFrame or a contract CSV path)."""
     return run(
@@ -185,6 +158,7 @@ def dedupe(
         household_veto=household_veto,
         allow_missing_dob=allow_missing_dob,
         progress=progress,
+        engine=engine,
     )
 
 
@@ -198,6 +172,7 @@ def link(
     household_veto: bool = True,
     allow_missing_dob: bool = False,
     progress: lm.Progress = lm._quiet,
+    engine: str = engines.DEFAULT_ENGINE,
 ) -> LinkageResult:
     """Link two sources (``link_only``: no pairs within a source are scored)."""
     return run(
@@ -208,4 +183,5 @@ def link(
         household_veto=household_veto,
         allow_missing_dob=allow_missing_dob,
         progress=progress,
+        engine=engine,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
 import time
 from typing import Annotated, Any
@@ -178,8 +179,17 @@ def link_scale(
     """Time the dedupe of synthetic UK person records; peak memory; ratio to bare Splink."""
     table = Table(title=f"Dedupe of {records:,} synthetic records (seed {seed})")
     for column in ("pipeline", "train s", "link s", "total s", "peak MiB", "clusters", "P/R/F1"):
-        table.add_column(column, justify="left" if column == "pipeline" else "right")
+        # P/R/F1 is never cut short, even on a narrow or non-interactive console.
+        wide = column == "P/R/F1"
+        table.add_column(
+            column,
+            justify="left" if column == "pipeline" else "right",
+            no_wrap=wide,
+            min_width=20 if wide else None,
+        )
     results: dict[str, dict[str, float]] = {}
+    # The machine may be shared: the load average says how much the figures can be trusted.
+    load_before = os.getloadavg()
     for which in ("joinedup", "bare splink") if bare else ("joinedup",):
         with console.status(f"{which}: {records:,} records"):
             results[which] = figures = _measure(which, records, seed)
@@ -198,6 +208,12 @@ def link_scale(
             prf,
         )
     console.print(table)
+    console.print(
+        "Load average (1, 5, 15 min) before: "
+        + ", ".join(f"{x:.2f}" for x in load_before)
+        + "; after: "
+        + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    )
     if bare:
         ratio = results["joinedup"]["total"] / results["bare splink"]["total"]
         console.print(f"JoinedUp / bare Splink wall time: {ratio:.2f}")

@@ -7,6 +7,7 @@ The CSV contract is stable: INPUT has ``unique_id, first_name, surname, dob, pos
 
 from __future__ import annotations
 
+import enum
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,6 +35,7 @@ def _run(
     review: float,
     household_veto: bool,
     allow_missing_dob: bool = False,
+    engine: str = "duckdb",
 ) -> tuple[Any, Any, float]:
     from joinedup.linkage import batch
     from joinedup.linkage import model as lm
@@ -52,6 +54,7 @@ def _run(
                 household_veto=household_veto,
                 allow_missing_dob=allow_missing_dob,
                 progress=lambda step: status.update(step),
+                engine=engine,
             )
         except lm.LinkageInputError as exc:
             text = str(exc)
@@ -97,6 +100,22 @@ MissingDobOption = Annotated[
 ]
 
 
+class EngineName(enum.StrEnum):
+    """Where the pairs are scored and clustered (``linkage.engines``)."""
+
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+EngineOption = Annotated[
+    EngineName,
+    typer.Option(
+        "--engine",
+        help="Score and cluster on DuckDB (one machine) or Spark (needs the spark extra, Java).",
+    ),
+]
+
+
 @app.command("dedupe")
 def dedupe_command(
     input_csv: Annotated[Path, typer.Argument(help="Records in the linkage CSV contract.")],
@@ -112,10 +131,11 @@ def dedupe_command(
     ] = None,
     household_veto: VetoOption = True,
     allow_missing_dob: MissingDobOption = False,
+    engine: EngineOption = EngineName.duckdb,
 ) -> None:
     """Cluster the records of INPUT that are the same person; write unique_id,cluster_id."""
     _, result, seconds = _run(
-        input_csv, model, threshold, review, household_veto, allow_missing_dob
+        input_csv, model, threshold, review, household_veto, allow_missing_dob, engine.value
     )
     result.clusters[["unique_id", "cluster_id"]].to_csv(out, index=False)
     if review_out is not None:
@@ -135,6 +155,7 @@ def evaluate_command(
     threshold: ThresholdOption = 0.99,
     household_veto: VetoOption = True,
     allow_missing_dob: MissingDobOption = False,
+    engine: EngineOption = EngineName.duckdb,
 ) -> None:
     """Run the dedupe pipeline on INPUT and print pairwise precision, recall and F1."""
     from joinedup.linkage import model as lm
@@ -147,7 +168,7 @@ def evaluate_command(
     if truth_column not in header.columns:
         raise _fail(f"{input_csv}: missing column: {truth_column}")
     frame, result, seconds = _run(
-        input_csv, model, threshold, 0.5, household_veto, allow_missing_dob
+        input_csv, model, threshold, 0.5, household_veto, allow_missing_dob, engine.value
     )
     truth = dict(zip(frame["unique_id"].astype(str).str.strip(), frame[truth_column], strict=True))
     clusters = result.clusters
