@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import jellyfish
@@ -60,13 +61,40 @@ def _literal(node: exp.Literal) -> Value:
 
 
 def _null_safe(function: Callable[..., Any], *args: Value) -> Value:
-    def value(left: Record, right: Record) -> Any:
-        found = [a(left, right) for a in args]
+    """``function`` of the arguments' values; NULL when any of them is NULL (SQL semantics)."""
+    if len(args) == 1:
+        (a,) = args
+
+        def one(left: Record, right: Record) -> Any:
+            x = a(left, right)
+            return None if x is None else function(x)
+
+        return one
+    if len(args) == 2:
+        a, b = args
+
+        def two(left: Record, right: Record) -> Any:
+            x = a(left, right)
+            if x is None:
+                return None
+            y = b(left, right)
+            return None if y is None else function(x, y)
+
+        return two
+
+    def many(left: Record, right: Record) -> Any:
+        found = [f(left, right) for f in args]
         if any(v is None for v in found):
             return None
         return function(*found)
 
-    return value
+    return many
+
+
+# Levels of one comparison often ask the same question at several thresholds (Jaro-Winkler
+# >= 0.92, >= 0.85, >= 0.7): the answers are kept for the pairs seen most recently.
+_jaro_winkler = lru_cache(maxsize=8192)(jellyfish.jaro_winkler_similarity)
+_damerau = lru_cache(maxsize=8192)(jellyfish.damerau_levenshtein_distance)
 
 
 def _and(a: Value, b: Value) -> Value:
@@ -93,6 +121,7 @@ def _or(a: Value, b: Value) -> Value:
     return value
 
 
+@lru_cache(maxsize=8192)
 def _strptime(text: str, pattern: str) -> datetime | None:
     try:
         return datetime.strptime(text, pattern)
@@ -119,9 +148,9 @@ _COMPARE: dict[type[exp.Expression], Callable[[Any, Any], bool]] = {
 }
 
 _ANONYMOUS: dict[str, Callable[..., Any]] = {
-    "damerau_levenshtein": jellyfish.damerau_levenshtein_distance,
+    "damerau_levenshtein": _damerau,
     "levenshtein": jellyfish.levenshtein_distance,
-    "jaro_winkler_similarity": jellyfish.jaro_winkler_similarity,
+    "jaro_winkler_similarity": _jaro_winkler,
     "jaro_similarity": jellyfish.jaro_similarity,
     "try_strptime": _strptime,
     "list_intersect": _intersect,
@@ -155,9 +184,7 @@ def _compile(node: exp.Expression) -> Value:  # noqa: C901 - one dispatch over n
 
 def _function(node: exp.Expression) -> Value:  # noqa: C901 - one dispatch over functions
     if isinstance(node, exp.JarowinklerSimilarity):
-        return _null_safe(
-            jellyfish.jaro_winkler_similarity, _compile(node.this), _compile(node.expression)
-        )
+        return _null_safe(_jaro_winkler, _compile(node.this), _compile(node.expression))
     if isinstance(node, exp.Substring):
         start = node.args.get("start")
         length = node.args.get("length")

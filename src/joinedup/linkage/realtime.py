@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -188,15 +188,8 @@ class Outcome:
     candidates: int
 
 
-def _tf(
-    session: Session, matcher: Matcher, records: Iterable[Mapping[str, str | None]]
-) -> dict[tuple[str, str], float]:
-    wanted = {
-        (column, value)
-        for rec in records
-        for column in matcher.tf_columns
-        if (value := rec.get(column))
-    }
+def _tf(session: Session, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], float]:
+    """Term frequencies of the (column, value) pairs ``wanted``, in one statement."""
     if not wanted:
         return {}
     terms = [
@@ -378,11 +371,12 @@ def match_record(
     members = {c.id: c.entity_id for c in candidates if c.entity_id is not None}
     if row.entity_id is not None:
         members[record_id] = row.entity_id
-    cand_values = [cleaned(c) for c in candidates]
-    scored = matcher.scorer.score(
-        new,
-        cand_values,
-        _tf(session, matcher, [new, *cand_values]),
+    pairs = [(cleaned(c), new) for c in candidates]
+    vectors = matcher.scorer.gammas(pairs)
+    scored = matcher.scorer.weigh(
+        pairs,
+        vectors,
+        _tf(session, matcher.scorer.tf_needed(pairs, vectors)),
         allow_missing_dob=thresholds.allow_missing_dob,
     )
     worth = any(sc.match_probability >= thresholds.review for sc in scored)

@@ -151,17 +151,7 @@ def _entity_size(session: Session, record_id: uuid.UUID) -> int:
 def _event(
     ctx: AccessContext, name: str, person: PersonRecord, details: dict[str, str | int | None]
 ) -> AuditEvent:
-    return AuditEvent(
-        name=name,
-        actor_user_id=ctx.actor.user_id,
-        actor_organisation_id=ctx.actor.organisation_id,
-        actor_role=ctx.actor.role.value,
-        record_type="person_record",
-        record_id=str(person.id),
-        record_organisation_id=person.organisation_id,
-        purpose=ctx.purpose or "",
-        details=dict(details),
-    )
+    return _moved_event(ctx, name, person.id, person.organisation_id, details)
 
 
 def view(session: Session, actor: Actor, review_id: uuid.UUID) -> PairView:
@@ -319,7 +309,7 @@ def accept(session: Session, actor: Actor, review_id: uuid.UUID, note: str = "")
     return decision
 
 
-def _moved_event(
+def _moved_event(  # one reviewer's event about one record, by id and holder
     ctx: AccessContext,
     name: str,
     record_id: uuid.UUID,

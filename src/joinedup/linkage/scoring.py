@@ -414,9 +414,41 @@ class Scorer:
         allow_missing_dob: bool = False,
     ) -> list[Scored]:
         """Score each pair; ``Scored.candidate`` is the pair's index."""
-        tf = tf or {}
+        return self.weigh(
+            pairs,
+            self.gammas(pairs),
+            tf or {},
+            household_veto=household_veto,
+            allow_missing_dob=allow_missing_dob,
+        )
+
+    def tf_needed(
+        self, pairs: Sequence[tuple[Record, Record]], vectors: Sequence[tuple[int, ...]]
+    ) -> set[tuple[str, str]]:
+        """The (column, value) term frequencies ``weigh`` will read for these vectors: only
+        pairs at a level with a term-frequency adjustment need them."""
+        needed: set[tuple[str, str]] = set()
+        for (left, right), vector in zip(pairs, vectors, strict=True):
+            for comp, gamma in zip(self.comparisons, vector, strict=True):
+                column = comp.level(gamma).tf_column
+                if column is not None and gamma != -1:
+                    for value in (left.get(column), right.get(column)):
+                        if value:
+                            needed.add((column, value))
+        return needed
+
+    def weigh(
+        self,
+        pairs: Sequence[tuple[Record, Record]],
+        vectors: Sequence[tuple[int, ...]],
+        tf: Mapping[tuple[str, str], float],
+        *,
+        household_veto: bool = True,
+        allow_missing_dob: bool = False,
+    ) -> list[Scored]:
+        """Each pair's match weight, probability, evidence and veto from its comparison vector."""
         out: list[Scored] = []
-        for index, vector in enumerate(self.gammas(pairs)):
+        for index, vector in enumerate(vectors):
             left, right = pairs[index]
             evidence = [Evidence(PRIOR, "prior", self.prior_weight)]
             total = self.prior_weight
