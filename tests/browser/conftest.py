@@ -166,6 +166,7 @@ def demo_settings(
     """Settings for a database of each backend holding a small demo partnership."""
     from joinedup.db import engine_for, session_factory
     from joinedup.demo.loader import load_demo
+    from joinedup.linkage import store
     from joinedup.migrations_state import upgrade
     from tests.dbutil import (
         create_pg_database,
@@ -195,9 +196,12 @@ def demo_settings(
             police_uk=False,
             ground_truth_path=tmp / "ground-truth.json",
         )
+        store.run(session)  # people linked, as `joinedup demo load` does
     # Loaded as the owner; served, as in production, as the non-owner app role.
     app_url = grant_test_app_role(url) if name else url
-    yield Settings(environment="test", database_url=app_url, secret_key="b" * 40)
+    yield Settings(
+        environment="test", database_url=app_url, secret_key="b" * 40, linkage_match_seconds=0
+    )
     engine_for(url).dispose()
     engine_for(app_url).dispose()
     if name:
