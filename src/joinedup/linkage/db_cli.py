@@ -169,17 +169,13 @@ def retrain_command(
     activate: Annotated[bool, typer.Option(help="Make the new model the active one.")] = True,
 ) -> None:
     """Train a model on the partnership's own person records (no labels) and store it."""
-    import pandas as pd
-
     from joinedup.linkage import model as lm
-    from joinedup.linkage import realtime
+    from joinedup.linkage import realtime, store
     from joinedup.people.models import PersonRecord
 
     with _session() as session:
         rows = session.execute(select(*realtime.FIELDS).order_by(PersonRecord.id)).all()
-        frame = pd.DataFrame(
-            [{"unique_id": str(r.id), **realtime.contract_values(r)} for r in rows]
-        )
+        frame = store.frame(rows)
         if frame.empty:
             err.print("[red]error:[/red] there are no person records to train on")
             raise typer.Exit(2)

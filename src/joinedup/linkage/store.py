@@ -111,17 +111,15 @@ def _records(session: Session) -> tuple[list[Any], dict[str, dict[str, str | Non
     return rows, {str(r.id): realtime.cleaned(r) for r in rows}
 
 
-def _frame(rows: Sequence[Any]) -> Any:
+CONTRACT_COLUMNS = ["unique_id", "first_name", "surname", "dob", "postcode", "gender", "address"]
+
+
+def frame(rows: Sequence[Any]) -> Any:
+    """Person record rows (``realtime.FIELDS``) as a frame in the linkage CSV contract."""
     import pandas as pd
 
     data = [{"unique_id": str(r.id), **realtime.contract_values(r)} for r in rows]
-    frame = pd.DataFrame(data, columns=["unique_id", "first_name", "surname", "dob", "postcode"])
-    if data:
-        frame = pd.DataFrame(data)
-    for column in ("gender", "address"):
-        if column not in frame.columns:
-            frame[column] = None
-    return frame
+    return pd.DataFrame(data, columns=CONTRACT_COLUMNS)
 
 
 def _decided(session: Session, status: ReviewStatus) -> list[tuple[str, str]]:
@@ -246,7 +244,7 @@ def _pairs(
     if len(rows) < 2:
         return found
     result = batch.dedupe(
-        _frame(rows),
+        frame(rows),
         model=dict(matcher.document),
         threshold_auto=thresholds.auto,
         threshold_review=thresholds.review,
