@@ -310,13 +310,18 @@ def intake_api(
     seconds: int = typer.Option(20, help="How long wrk sends for."),
     workers: int = typer.Option(1, help="Server worker processes (keep 1 on SQLite)."),
     per_client: int = typer.Option(100, help="Without wrk: incidents each Python client sends."),
+    match_seconds: float = typer.Option(
+        0,
+        help="Run the web process's background matcher of person records every this many "
+        "seconds (0: off, the intake API alone).",
+    ),
 ) -> dict[str, Any]:
     """Single-incident API latency and throughput with concurrent clients: wrk when installed
     (`make bench` installs it), else Python clients (which take CPU from the server)."""
     from joinedup.incidents import bench as intake
 
     if shutil.which("wrk"):
-        measured = intake.intake_api_wrk(database_url, clients, seconds, workers)
+        measured = intake.intake_api_wrk(database_url, clients, seconds, workers, match_seconds)
     else:
         measured = intake.intake_api(database_url, clients, per_client)
     result = {**measured, "machine": machine()}

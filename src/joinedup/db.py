@@ -7,6 +7,7 @@ Routes never commit. A service action wraps its work, including its audit event,
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import MetaData, Select, String, bindparam, create_engine, event, func, select, text
 from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -86,16 +88,37 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    engine = create_engine(
-        url,
-        echo=echo,
-        hide_parameters=True,
-        pool_size=10,
-        max_overflow=20,
-        pool_pre_ping=True,
-    )
+    engine = create_engine(url, echo=echo, hide_parameters=True, pool_size=10, max_overflow=20)
     event.listen(engine, "connect", _pg_row_security_default)
+    event.listen(engine, "checkin", _note_checkin)
+    event.listen(engine, "checkout", _ping_if_idle)
     return engine
+
+
+# A pooled connection is tested with a round trip before use only when it has lain idle this
+# long (a database restarted or a connection dropped by the network meanwhile is then replaced
+# unseen). SQLAlchemy's own pre-ping tests every checkout, which costs two round trips (BEGIN
+# and SELECT 1) on every request; a connection in steady use that breaks fails its one
+# request, and SQLAlchemy then discards every connection of the pool made before it.
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info["checked_in_at"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    checked_in_at = record.info.get("checked_in_at")
+    if checked_in_at is None or time.monotonic() - checked_in_at < PING_AFTER_IDLE_SECONDS:
+        return  # a new connection, or one in use moments ago
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+        dbapi_connection.rollback()
+    except Exception as error:  # any failure: the pool replaces the connection and retries
+        raise DisconnectionError("the pooled connection no longer answers") from error
 
 
 def _pg_row_security_default(dbapi_connection: Any, _record: Any) -> None:

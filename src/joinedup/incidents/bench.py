@@ -142,16 +142,18 @@ def _token(url: str, org_id: Any) -> str:
 
 
 @contextmanager
-def _server(url: str, workers: int = 1) -> Iterator[str]:
-    """``joinedup serve`` in its own process, as deployed."""
+def _server(url: str, workers: int = 1, match_seconds: float = 0) -> Iterator[str]:
+    """``joinedup serve`` in its own process, as deployed.
+
+    Person records are matched after intake, not in the request: by default here the web
+    process's background matcher is off (``match_seconds`` 0), so the figures are the intake
+    API's own; a positive ``match_seconds`` runs it as a default deployment does."""
     port = _free_port()
-    # Person records are matched after intake, not in the request: here by `joinedup worker`
-    # (not running), so the figures are the intake API's own.
     env = {
         **os.environ,
         "JOINEDUP_DATABASE_URL": url,
         "JOINEDUP_LOG_LEVEL": "WARNING",
-        "JOINEDUP_LINKAGE_MATCH_SECONDS": "0",
+        "JOINEDUP_LINKAGE_MATCH_SECONDS": str(match_seconds),
     }
     command = [sys.executable, "-m", "joinedup.cli", "serve", "--port", str(port)]
     command += ["--workers", str(workers)]
@@ -181,6 +183,17 @@ def _server(url: str, workers: int = 1) -> Iterator[str]:
             proc.wait()
 
 
+def _letters(n: int) -> str:
+    """``n`` spelt in letters (base 26): names are cleaned to letters before matching, so a
+    surname told apart by digits would make every benchmark person look the same."""
+    out = ""
+    while True:
+        n, digit = divmod(n, 26)
+        out = chr(97 + digit) + out
+        if n == 0:
+            return out
+
+
 def _incident(n: int, worker: int) -> dict[str, Any]:
     return {
         "reference": f"BENCH-{worker}-{n}",
@@ -194,8 +207,8 @@ def _incident(n: int, worker: int) -> dict[str, Any]:
                 "person": {
                     "reference": f"BENCH-P-{worker}-{n}",
                     "first_name": "Sam",
-                    "surname": f"Okafor{n}",
-                    "date_of_birth": "1971-02-03",
+                    "surname": "Okafor" + _letters(worker * 1_000_000 + n),
+                    "date_of_birth": f"{1940 + n % 60}-{1 + n % 12:02d}-{1 + n % 28:02d}",
                 },
             }
         ],
@@ -210,13 +223,15 @@ def _percentile(values: list[float], pct: float) -> float:
 WRK_SCRIPT = Path(__file__).parent / "bench_assets" / "intake.lua"
 
 
-def intake_api_wrk(database_url: str, clients: int, seconds: int, workers: int) -> dict[str, Any]:
+def intake_api_wrk(
+    database_url: str, clients: int, seconds: int, workers: int, match_seconds: float = 0
+) -> dict[str, Any]:
     """``POST /api/v1/incidents`` from ``clients`` concurrent connections for ``seconds``,
     driven by wrk (a C load generator, so the clients take little of the 2 cores)."""
     with fresh_database(database_url) as url:
         org_id = _organisation(url, "Guildford Borough Council", "district_council")
         token = _token(url, org_id)
-        with _server(url, workers) as base:
+        with _server(url, workers, match_seconds) as base:
             warm = httpx.post(
                 f"{base}/api/v1/incidents",
                 json=_incident(0, 0),
@@ -244,6 +259,7 @@ def intake_api_wrk(database_url: str, clients: int, seconds: int, workers: int) 
         "database": url.split(":", 1)[0].split("+", 1)[0],
         "clients": clients,
         "server_workers": workers,
+        "background_matcher_seconds": match_seconds,
         **result,
         "requests_per_second": round(result["requests"] / result["seconds"]),
     }

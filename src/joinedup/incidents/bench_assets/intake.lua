@@ -17,16 +17,29 @@ function init(args)
   non_created = 0
 end
 
+-- Names are cleaned to letters before matching, so a person's distinct surname is spelt in
+-- letters (base 26) rather than digits: every request brings a different person.
+local function letters(n)
+  local out = ""
+  repeat
+    out = string.char(97 + n % 26) .. out
+    n = math.floor(n / 26)
+  until n == 0
+  return out
+end
+
 function request()
   counter = counter + 1
   local ref = string.format("WRK-%d-%d", thread_id, counter)
+  local surname = "Okafor" .. letters(thread_id * 1000000 + counter)
+  local dob = string.format("%d-%02d-%02d", 1940 + counter % 60, 1 + counter % 12, 1 + counter % 28)
   local body = string.format(
     '{"reference":"%s","category":"asb_personal","occurred_at":"2026-11-20T22:15:00+00:00",' ..
     '"location":{"description":"Block %d, Westborough estate","postcode":"GU2 8AA"},' ..
     '"narrative":"Residents report youths shouting and kicking doors.",' ..
     '"people":[{"role":"victim","person":{"reference":"P-%s","first_name":"Sam",' ..
-    '"surname":"Okafor","date_of_birth":"1971-02-03"}}]}',
-    ref, counter % 50, ref)
+    '"surname":"%s","date_of_birth":"%s"}}]}',
+    ref, counter % 50, ref, surname, dob)
   return wrk.format("POST", "/api/v1/incidents", nil, body)
 end
 
