@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     linkage_threshold_review: float = Field(default=0.5, gt=0, le=1)
     linkage_allow_missing_dob: bool = False
     linkage_match_seconds: float = Field(default=2.0, ge=0)
+    # Privacy-preserving "known to" matching (docs/pprl.md): least Dice coefficient of a match.
+    pprl_threshold: float = Field(default=0.8, gt=0, le=1)
 
     @model_validator(mode="after")
     def _refuse_unsafe_values(self) -> Settings:

@@ -19,6 +19,7 @@ from joinedup.config import Settings, get_settings
 from joinedup.db import engine_for, session_factory
 from joinedup.incidents import entry_routes, import_routes, intake_routes
 from joinedup.incidents import routes as incidents_routes
+from joinedup.linkage import pprl_routes
 from joinedup.linkage import routes as linkage_routes
 from joinedup.linkage.realtime import BackgroundMatcher, thresholds_from
 from joinedup.oversight import routes as oversight_routes
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_routes,
         retention_routes,
         linkage_routes,
+        pprl_routes,
         public_routes,
     ):
         app.include_router(module.router)

@@ -7,6 +7,7 @@ from joinedup.auth import models as auth_models
 from joinedup.db import Base
 from joinedup.incidents import models as incidents_models
 from joinedup.linkage import entities as linkage_models
+from joinedup.linkage import pprl_models
 from joinedup.oversight import models as oversight_models
 from joinedup.partners import models as partners_models
 from joinedup.people import models as people_models
@@ -26,6 +27,7 @@ __all__ = [
     "auth_models",
     "incidents_models",
     "linkage_models",
+    "pprl_models",
     "partners_models",
     "people_models",
     "places_models",

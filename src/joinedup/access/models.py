@@ -45,6 +45,10 @@ class AccessRequest(IdMixin, Base):
     person_record_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("person_record.id", ondelete="CASCADE"), index=True
     )
+    # A request from a "known to" signpost matched on encodings (linkage.pprl_models): the
+    # holder's own reference for its record, named to the holder only; ``person_record_id`` is
+    # then the requester's side's record that was matched, and no grant follows an approval.
+    holder_reference: Mapped[str | None] = mapped_column(String(200), default=None)
     data_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
     purpose: Mapped[str] = mapped_column(String(40))
     justification: Mapped[str] = mapped_column(Text, default="")

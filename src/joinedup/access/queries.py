@@ -58,7 +58,10 @@ def for_holder(session: Session, actor: Actor) -> list[RequestForHolder]:
         .join(User, User.id == AccessRequest.requester_user_id)
         .join(requester_org, requester_org.id == AccessRequest.requester_organisation_id)
         .join(PersonRecord, PersonRecord.id == AccessRequest.person_record_id)
-        .where(AccessRequest.holder_organisation_id == actor.organisation_id),
+        .where(
+            AccessRequest.holder_organisation_id == actor.organisation_id,
+            AccessRequest.holder_reference.is_(None),
+        ),
         actor,
     ).order_by(AccessRequest.created_at.desc())
     rows = [
@@ -77,7 +80,43 @@ def for_holder(session: Session, actor: Actor) -> list[RequestForHolder]:
         )
         for req, name, org, person in session.execute(stmt)
     ]
+    rows += _encoded_for_holder(session, actor)
+    rows.sort(key=lambda r: r.created_at, reverse=True)
     return sorted(rows, key=lambda r: r.status is not AccessRequestStatus.PENDING)
+
+
+ENCODED_RECORD = "Matched on encodings"
+
+
+def _encoded_for_holder(session: Session, actor: Actor) -> list[RequestForHolder]:
+    """Requests from signposts matched on encodings: the holder's own reference is the only
+    name of the record (the requester's record is not shown to the holder)."""
+    requester_org = aliased(Organisation)
+    stmt = (
+        select(AccessRequest, User.display_name, requester_org.name)
+        .join(User, User.id == AccessRequest.requester_user_id)
+        .join(requester_org, requester_org.id == AccessRequest.requester_organisation_id)
+        .where(
+            AccessRequest.holder_organisation_id == actor.organisation_id,
+            AccessRequest.holder_reference.is_not(None),
+        )
+    )
+    return [
+        RequestForHolder(
+            id=req.id,
+            requester_name=name,
+            requester_organisation=org,
+            record_reference=req.holder_reference or "",
+            record_name=ENCODED_RECORD,
+            data_categories=req.data_categories,
+            purpose=req.purpose,
+            justification=req.justification,
+            created_at=req.created_at,
+            status=req.status,
+            decision_reason=req.decision_reason,
+        )
+        for req, name, org in session.execute(stmt)
+    ]
 
 
 def mine(session: Session, actor: Actor) -> list[MyRequest]:

@@ -34,10 +34,11 @@ class DecisionIn(BaseModel):
 
 
 class GrantOut(BaseModel):
-    """The grant an approval created."""
+    """The grant an approval created (none for a request matched on encodings: the holder
+    shares that record itself)."""
 
-    grant_id: str
-    expires_at: str
+    grant_id: str | None
+    expires_at: str | None
 
 
 def _settings(request: Request) -> Settings:
@@ -115,6 +116,8 @@ def approve(
         reason=body.reason,
         days=days,
     )
+    if grant is None:
+        return GrantOut(grant_id=None, expires_at=None)
     return GrantOut(grant_id=str(grant.id), expires_at=grant.expires_at.isoformat())
 
 

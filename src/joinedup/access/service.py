@@ -68,6 +68,7 @@ def request_access(
             requester_organisation_id=actor.organisation_id,
             holder_organisation_id=target.holder_organisation_id,
             person_record_id=target.record_id,
+            holder_reference=target.holder_reference,
             data_categories=[c.value for c in target.signpost.data_categories],
             purpose=stated.purpose.value,
             justification=stated.justification,
@@ -82,7 +83,10 @@ def request_access(
                 "sharing.access_requested",
                 req,
                 justification=stated.justification,
-                details={"request_id": str(req.id)},
+                details={
+                    "request_id": str(req.id),
+                    "matched_on_encodings": req.holder_reference is not None,
+                },
             ),
         )
     return req
@@ -108,14 +112,31 @@ def _reason(reason: str) -> str:
 
 def approve(
     *, session: Session, actor: Actor, request_id: uuid.UUID, reason: str, days: int
-) -> AccessGrant:
-    """Approve a pending request: a grant for ``days`` days, audited as a disclosure (AUD-3)."""
+) -> AccessGrant | None:
+    """Approve a pending request: a grant for ``days`` days, audited as a disclosure (AUD-3).
+
+    A request from a signpost matched on encodings gets no grant: the holder keeps that record
+    off the platform and shares it with the requester itself; the approval is the disclosure."""
     text = _reason(reason)
     with atomic(session):
         req = _pending_for_decider(session, actor, request_id)
         now = clock.utc_now()
         req.status = AccessRequestStatus.APPROVED
         req.decided_by_user_id, req.decided_at, req.decision_reason = actor.user_id, now, text
+        if req.holder_reference is not None:
+            record(
+                session,
+                _event(
+                    actor,
+                    "sharing.access_approved",
+                    req,
+                    justification=text,
+                    recipient_organisation_id=req.requester_organisation_id,
+                    recipient_person=str(req.requester_user_id),
+                    details={"request_id": str(req.id), "matched_on_encodings": True},
+                ),
+            )
+            return None
         grant = AccessGrant(
             kind=GrantKind.REQUEST,
             grantee_user_id=req.requester_user_id,

@@ -90,6 +90,8 @@ EVENT_NAMES: dict[str, Operation] = {
     "linkage.review_viewed": Operation.CONSULTATION,
     "linkage.run_completed": Operation.ADMINISTRATION,
     "linkage.model_activated": Operation.ADMINISTRATION,
+    "pprl.encodings_uploaded": Operation.COLLECTION,
+    "pprl.matched": Operation.COMBINATION,
 }
 
 

@@ -25,8 +25,8 @@ Matching keeps, for every encoding of the first set, its ``k`` best candidates a
 threshold, and then solves greedily (highest score first) so that each encoding is matched at
 most once, as anonlink's ``find_candidate_pairs(..., k=...)`` and ``greedy_solve`` do.
 
-Pure module: no database or web code. ``known_to_matches`` is the entry point the signposting
-code can call once the web wiring is built.
+Pure module: no database or web code. ``known_to_matches`` is the entry point the app calls
+(``pprl_service.match_holders``) to raise "known to" flags from partners' uploads.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""``joinedup pprl``: encode people locally (partner side), match encodings (platform side),
-and measure the scheme on FEBRL4. See docs/pprl.md."""
+"""``joinedup pprl``: encode people locally (partner side), match encodings or upload them into
+the app and match them there (platform side), and measure the scheme on FEBRL4. See
+docs/pprl.md."""
 
 from __future__ import annotations
 
@@ -157,6 +158,34 @@ def match_command(
         f"in {seconds:.2f} s → {out}",
         markup=False,
     )
+
+
+@app.command("upload")
+def upload_command(
+    encodings: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="Encodings (JSONL) to upload.")
+    ],
+    org: Annotated[str, typer.Option("--org", help="The organisation that encoded them.")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind", help="known (your person records, by reference) or holder (opaque ids)."
+        ),
+    ],
+) -> None:
+    """Platform side: store ORG's encodings of KIND (replacing its previous upload of that
+    kind; refused whole on any problem line), then match them with a progress bar."""
+    from joinedup.linkage.pprl_upload_cli import run_upload
+
+    run_upload(encodings, org, kind, err)
+
+
+@app.command("rematch")
+def rematch_command() -> None:
+    """Platform side: match every holder's encodings again (e.g. after the threshold changed)."""
+    from joinedup.linkage.pprl_upload_cli import run_rematch
+
+    run_rematch(err)
 
 
 @app.command("schema")

@@ -179,14 +179,18 @@ def reveal_address(
 
 
 def _signpost_target(
-    session: Session, actor: Actor, pid: uuid.UUID, number: int
+    session: Session, actor: Actor, pid: uuid.UUID, number: int, *, held_here: bool = False
 ) -> tuple[StatedPurpose, uuid.UUID]:
+    """The signpost's record; ``held_here``: only a record the holder keeps on the platform
+    (a signpost matched on encodings has none to open in an emergency)."""
     stated = purposes.live(session, actor, RECORD_TYPE, pid)
     if stated is None:
         raise NotFound()
     ctx = load_context(session, actor, stated.purpose.value)
     for target in signposts.targets(session, ctx, pid):
         if target.signpost.number == number:
+            if held_here and target.signpost.matched_on_encodings:
+                break
             return stated, target.record_id
     raise NotFound()
 
@@ -200,7 +204,7 @@ def break_glass_from_signpost(
     session: SessionDep, actor: ActorDep, person_id: str, number: int
 ) -> Response:
     """Go to the emergency-access page for the record a signpost points at (SHR-2)."""
-    _stated, target = _signpost_target(session, actor, record_id(person_id), number)
+    _stated, target = _signpost_target(session, actor, record_id(person_id), number, held_here=True)
     return RedirectResponse(f"/people/{target}/break-glass", status_code=303)
 
 

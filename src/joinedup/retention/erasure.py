@@ -3,7 +3,8 @@
 Like the demo loader, this is a data job across tables (docs/adr/0001): it deletes with Core
 statements inside the caller's transaction, so an erasure and its audit events commit together.
 Stores: the database (person records, incidents, involvements, access requests and grants,
-purpose declarations, sign-in attempts and challenges) and export files under ``var/exports``.
+purpose declarations, "known to" flags and encodings, sign-in attempts and challenges) and
+export files under ``var/exports``.
 There is no separate linkage index or cache yet: same-person links are computed on each read.
 """
 
@@ -26,6 +27,7 @@ from joinedup.linkage.entities import (
     LinkReview,
     PersonEntity,
 )
+from joinedup.linkage.pprl_models import PprlEncoding, PprlFlag
 from joinedup.oversight.models import ReviewItem
 from joinedup.people.models import PersonRecord
 
@@ -63,6 +65,13 @@ def erase_person(session: Session, person_id: uuid.UUID) -> dict[str, int]:
             delete(PurposeDeclaration).where(PurposeDeclaration.record_id == person_id),
         ),
         **_erase_linkage(session, person_id),
+        # Its "known to" flags and the encoding its organisation uploaded of it (docs/pprl.md).
+        "pprl_flags": _count(
+            session, delete(PprlFlag).where(PprlFlag.person_record_id == person_id)
+        ),
+        "pprl_encodings": _count(
+            session, delete(PprlEncoding).where(PprlEncoding.person_record_id == person_id)
+        ),
     }
     _count(session, delete(PersonRecord).where(PersonRecord.id == person_id))
     return counts
