@@ -65,7 +65,10 @@ class Settings(BaseSettings):
     # `joinedup link match` still do).
     linkage_threshold_auto: float = Field(default=0.99, gt=0, le=1)
     linkage_threshold_review: float = Field(default=0.5, gt=0, le=1)
-    linkage_allow_missing_dob: bool = False
+    # What a missing date of birth does to a pair the household rule would otherwise let join:
+    # "review" (always a person's decision), "one-person" (join when the record without a date
+    # of birth can be only one person) or "score" (join on the score alone).
+    linkage_missing_dob: Literal["review", "one-person", "score"] = "one-person"
     linkage_match_seconds: float = Field(default=2.0, ge=0)
     # Privacy-preserving "known to" matching (docs/pprl.md): least Dice coefficient of a match.
     pprl_threshold: float = Field(default=0.8, gt=0, le=1)

@@ -85,3 +85,28 @@ def test_too_few_records_to_train_says_so(tmp_path: Path) -> None:
     result = runner.invoke(app, ["link", "dedupe", str(path), "--out", str(tmp_path / "o.csv")])
     assert result.exit_code == 2
     assert "too few records" in result.output
+
+
+@pytest.mark.slow
+def test_missing_dob_choices_review_guard_or_score(
+    input_csv: Path, model_file: Path, tmp_path: Path
+) -> None:
+    clusters = {}
+    for choice in ("review", "one-person", "score"):
+        out = tmp_path / f"{choice}.csv"
+        args = ["link", "dedupe", str(input_csv), "--out", str(out), "--model", str(model_file)]
+        result = runner.invoke(app, [*args, "--missing-dob", choice])
+        assert result.exit_code == 0, result.output
+        clusters[choice] = pd.read_csv(out, dtype=str)["cluster_id"].nunique()
+    # Fewer people when undated copies may join: the guard lets most of them, not every one.
+    assert clusters["review"] > clusters["one-person"] >= clusters["score"]
+
+
+@pytest.mark.parametrize("command", ["dedupe", "run"])
+def test_an_unknown_missing_dob_choice_is_refused(
+    command: str, input_csv: Path, tmp_path: Path
+) -> None:
+    args = [str(input_csv), "--out", str(tmp_path / "o.csv")] if command == "dedupe" else []
+    result = runner.invoke(app, ["link", command, *args, "--missing-dob", "yes"])
+    assert result.exit_code == 2
+    assert "one-person" in result.output

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from joinedup.linkage import batch, synthetic
+from joinedup.linkage import batch, rules, synthetic
 
 pytestmark = pytest.mark.slow
 
@@ -33,12 +34,28 @@ GOLDEN = [
     ("parent", "Emma", "Clarke", "1980-02-11", "GU2 7XH", "female", "5 the green guildford"),
     ("child", "Lily", "Clarke", "2015-06-30", "GU2 7XH", "female", "5 the green guildford"),
 ]
+# Records without a date of birth (the ambiguity guard, docs/linkage.md).
+MISSING_DOB = [
+    # the father's and son's one name at their address: it could be either of them
+    ("hargreaves-nodob", "David", "Hargreaves", "", "KT10 9AA", "male", "3 mill lane esher"),
+    # one person, and a copy of them without a date of birth: it can be only them
+    (
+        "solo",
+        "Margaret",
+        "Ellison",
+        "1958-04-19",
+        "GU7 1DX",
+        "female",
+        "12 bridge street godalming",
+    ),
+    ("solo-nodob", "Margaret", "Ellison", "", "GU7 1DX", "female", "12 bridge street godalming"),
+]
 
 
 @pytest.fixture(scope="module")
 def result(trained_model: dict[str, Any]) -> batch.LinkageResult:
     background = synthetic.records(3000, seed=21).drop(columns=["truth"])
-    golden = pd.DataFrame(GOLDEN, columns=COLUMNS)
+    golden = pd.DataFrame(GOLDEN + MISSING_DOB, columns=COLUMNS)
     return batch.dedupe(pd.concat([background, golden], ignore_index=True), model=trained_model)
 
 
@@ -89,3 +106,55 @@ def test_pairs_carry_weights_and_decisions(result: batch.LinkageResult) -> None:
         & (pairs["unique_id_r"].isin(["twin-1", "twin-2"]))
     ]
     assert (twins["decision"] == "review").all()
+
+
+def _pair(result: batch.LinkageResult, a: str, b: str) -> pd.Series:
+    pairs = result.pairs
+    found = pairs[
+        ((pairs["unique_id_l"] == a) & (pairs["unique_id_r"] == b))
+        | ((pairs["unique_id_l"] == b) & (pairs["unique_id_r"] == a))
+    ]
+    assert len(found) == 1, (a, b)
+    return found.iloc[0]
+
+
+def test_missing_dob_that_could_be_father_or_son_goes_to_review(
+    result: batch.LinkageResult,
+) -> None:
+    for other in ("father", "son"):
+        assert _apart(result, "hargreaves-nodob", other)
+        pair = _pair(result, "hargreaves-nodob", other)
+        assert pair["match_probability"] >= batch.DEFAULT_THRESHOLD_AUTO
+        assert pair["decision"] == "review"
+        assert pair["veto"] == rules.DOB_MISSING_AMBIGUOUS
+
+
+def test_missing_dob_that_can_be_only_one_person_is_linked(result: batch.LinkageResult) -> None:
+    assert not _apart(result, "solo", "solo-nodob")
+    assert _pair(result, "solo", "solo-nodob")["decision"] == "auto"
+
+
+def test_spark_decides_the_missing_dob_cases_alike(trained_model: dict[str, Any]) -> None:
+    """The ambiguity guard is SQL over the scored pairs: Spark runs the same and agrees."""
+    if shutil.which("java") is None:
+        pytest.skip("the Spark engine needs Java (make install brings openjdk-17-jre-headless)")
+    background = synthetic.records(400, seed=21).drop(columns=["truth"])
+    records = pd.concat(
+        [background, pd.DataFrame(GOLDEN + MISSING_DOB, columns=COLUMNS)], ignore_index=True
+    )
+    found = {}
+    for engine in ("duckdb", "spark"):
+        run = batch.dedupe(records, model=trained_model, engine=engine)
+        pairs = run.pairs
+        nodob = pairs[
+            (pairs["unique_id_l"] == "hargreaves-nodob")
+            | (pairs["unique_id_r"] == "hargreaves-nodob")
+        ]
+        found[engine] = (
+            _apart(run, "hargreaves-nodob", "father"),
+            _apart(run, "hargreaves-nodob", "son"),
+            _apart(run, "solo", "solo-nodob"),
+            sorted(nodob["veto"].dropna()),
+        )
+    assert found["duckdb"] == found["spark"]
+    assert found["spark"] == (True, True, False, [rules.DOB_MISSING_AMBIGUOUS] * 2)

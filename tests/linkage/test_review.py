@@ -17,7 +17,7 @@ from joinedup.audit.models import LedgerEntry
 from joinedup.common.errors import Conflict, Forbidden, NotFound
 from joinedup.incidents.models import Incident, Involvement
 from joinedup.incidents.schemas import InvolvementRole
-from joinedup.linkage import realtime, review
+from joinedup.linkage import realtime, review, rules
 from joinedup.linkage.entities import LinkReview, ReviewStatus
 from joinedup.partners.models import Organisation
 from joinedup.partners.schemas import OrgKind, Role
@@ -25,6 +25,8 @@ from joinedup.people.linking import linked_record_ids
 from joinedup.people.models import PersonRecord
 from tests import factories as f
 from tests.sharing.world import agreement
+
+REVIEW_MISSING_DOB = realtime.Thresholds(missing_dob=rules.MISSING_DOB_REVIEW)
 
 
 @dataclass
@@ -58,7 +60,9 @@ def world(session: Session) -> World:
     f.incident(session, council, [(known, InvolvementRole.VICTIM)], "asb_personal")
     f.incident(session, police, [(undated, InvolvementRole.SUSPECT)], "asb_personal")
     session.commit()
-    realtime.match_pending(session)
+    # Matched by a partnership that reviews every missing date of birth: by default the
+    # ambiguity guard would join the two, as the undated record can be only this Megan Price.
+    realtime.match_pending(session, thresholds=REVIEW_MISSING_DOB)
     return World(council, police, coordinator, practitioner, outsider, known, undated)
 
 

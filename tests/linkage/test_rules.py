@@ -68,3 +68,30 @@ def test_missing_dob_can_be_allowed() -> None:
     assert rules.household_veto("exact match", None, allow_missing_dob=True) is None
     assert rules.household_veto(None, None, allow_missing_dob=True) == "date of birth missing"
     assert rules.household_veto("all other comparisons", None, allow_missing_dob=True) is not None
+
+
+def test_held_back_only_by_a_missing_dob() -> None:
+    assert rules.held_back_by_missing_dob("exact match", None)
+    assert not rules.held_back_by_missing_dob(None, None)  # no first name either
+    assert not rules.held_back_by_missing_dob("all other comparisons", None)
+    assert not rules.held_back_by_missing_dob("exact match", "exact match")
+    assert not rules.held_back_by_missing_dob("exact match", "within a year")
+
+
+def test_one_person_when_nothing_tells_the_candidates_apart() -> None:
+    same = rules.Between(both_dob=True, same=True, conflict=False)
+    undated = rules.Between(both_dob=False, same=False, conflict=False)
+    assert rules.one_person([])  # a single candidate
+    assert rules.one_person([same, undated])
+    # father and son: both dated, nothing shows they are one person
+    assert not rules.one_person([rules.Between(both_dob=True, same=False, conflict=False)])
+    # vetoed against each other as different people
+    assert not rules.one_person([rules.Between(both_dob=False, same=False, conflict=True)])
+
+
+def test_missing_dob_choices() -> None:
+    assert rules.DEFAULT_MISSING_DOB == rules.MISSING_DOB_ONE_PERSON
+    for choice in rules.MISSING_DOB_CHOICES:
+        assert rules.check_missing_dob(choice) == choice
+    with pytest.raises(ValueError, match="review, one-person, score"):
+        rules.check_missing_dob("true")

@@ -3,9 +3,11 @@
 Pairs at or above ``threshold_auto`` are merged automatically (connected components) unless the
 household veto applies (LNK-1, ``rules.household_veto``): first names unlike, or a date of birth
 missing or not the same (a transposed day and month or one typo allowed). Twins, a father and son
-sharing a name and siblings at one address are the cases the veto exists for. Vetoed pairs and
-pairs between ``threshold_review`` and ``threshold_auto`` are returned for human review; they never
-merge on their own.
+sharing a name and siblings at one address are the cases the veto exists for. A pair held back
+only because one date of birth is missing follows ``missing_dob`` (``rules.MISSING_DOB_CHOICES``):
+by default it merges when the record without a date of birth can be only one person
+(``decisions.guard_sql``). Vetoed pairs and pairs between ``threshold_review`` and
+``threshold_auto`` are returned for human review; they never merge on their own.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from joinedup.linkage import decisions, engines
+from joinedup.linkage import decisions, engines, rules
 from joinedup.linkage import model as lm
 
 if TYPE_CHECKING:
@@ -67,13 +69,14 @@ def run(
     threshold_auto: float = DEFAULT_THRESHOLD_AUTO,
     threshold_review: float = DEFAULT_THRESHOLD_REVIEW,
     household_veto: bool = True,
-    allow_missing_dob: bool = False,
+    missing_dob: str = rules.DEFAULT_MISSING_DOB,
     progress: lm.Progress = lm._quiet,
     engine: str = engines.DEFAULT_ENGINE,
 ) -> LinkageResult:
     """Prepare, train when no model is given, predict, decide and cluster ``frames``.
 
     ``engine`` ("duckdb" or "spark") runs the scoring and clustering; training runs on DuckDB.
+    ``missing_dob`` is one of ``rules.MISSING_DOB_CHOICES``.
     """
     import pandas as pd
     from splink.clustering import cluster_pairwise_predictions_at_threshold
@@ -81,6 +84,7 @@ def run(
     if not 0 < threshold_review <= threshold_auto <= 1:
         raise ValueError("thresholds must satisfy 0 < review <= auto <= 1")
     engines.check_engine(engine)
+    rules.check_missing_dob(missing_dob)
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     progress("cleaning records")
@@ -111,7 +115,7 @@ def run(
         model[lm.SETTINGS_KEY],
         threshold_auto=threshold_auto,
         household_veto=household_veto,
-        allow_missing_dob=allow_missing_dob,
+        missing_dob=missing_dob,
     )
     seconds["predict"] = time.perf_counter() - started
     started = time.perf_counter()
@@ -145,7 +149,7 @@ def dedupe(
     threshold_auto: float = DEFAULT_THRESHOLD_AUTO,
     threshold_review: float = DEFAULT_THRESHOLD_REVIEW,
     household_veto: bool = True,
-    allow_missing_dob: bool = False,
+    missing_dob: str = rules.DEFAULT_MISSING_DOB,
     progress: lm.Progress = lm._quiet,
     engine: str = engines.DEFAULT_ENGINE,
 ) -> LinkageResult:
@@ -156,7 +160,7 @@ def dedupe(
         threshold_auto=threshold_auto,
         threshold_review=threshold_review,
         household_veto=household_veto,
-        allow_missing_dob=allow_missing_dob,
+        missing_dob=missing_dob,
         progress=progress,
         engine=engine,
     )
@@ -170,7 +174,7 @@ def link(
     threshold_auto: float = DEFAULT_THRESHOLD_AUTO,
     threshold_review: float = DEFAULT_THRESHOLD_REVIEW,
     household_veto: bool = True,
-    allow_missing_dob: bool = False,
+    missing_dob: str = rules.DEFAULT_MISSING_DOB,
     progress: lm.Progress = lm._quiet,
     engine: str = engines.DEFAULT_ENGINE,
 ) -> LinkageResult:
@@ -181,7 +185,7 @@ def link(
         threshold_auto=threshold_auto,
         threshold_review=threshold_review,
         household_veto=household_veto,
-        allow_missing_dob=allow_missing_dob,
+        missing_dob=missing_dob,
         progress=progress,
         engine=engine,
     )

@@ -34,7 +34,7 @@ def _run(
     threshold: float,
     review: float,
     household_veto: bool,
-    allow_missing_dob: bool = False,
+    missing_dob: str = "one-person",
     engine: str = "duckdb",
 ) -> tuple[Any, Any, float]:
     from joinedup.linkage import batch
@@ -52,7 +52,7 @@ def _run(
                 threshold_auto=threshold,
                 threshold_review=review,
                 household_veto=household_veto,
-                allow_missing_dob=allow_missing_dob,
+                missing_dob=missing_dob,
                 progress=lambda step: status.update(step),
                 engine=engine,
             )
@@ -95,8 +95,25 @@ ThresholdOption = Annotated[float, typer.Option("--threshold", help=THRESHOLD_HE
 VetoOption = Annotated[
     bool, typer.Option(help="Never auto-merge unlike first names or dates of birth (LNK-1).")
 ]
+
+
+class MissingDob(enum.StrEnum):
+    """What a missing date of birth does (``rules.MISSING_DOB_CHOICES``, docs/linkage.md)."""
+
+    review = "review"
+    one_person = "one-person"
+    score = "score"
+
+
 MissingDobOption = Annotated[
-    bool, typer.Option(help="Let a pair merge on its score when one date of birth is missing.")
+    MissingDob,
+    typer.Option(
+        "--missing-dob",
+        help=(
+            "A pair held back only because one date of birth is missing: review it, merge it "
+            "when the record without one can be only one person, or merge it on its score."
+        ),
+    ),
 ]
 
 
@@ -130,12 +147,12 @@ def dedupe_command(
         typer.Option("--review-out", help="Also write the pairs for review (with mw_* weights)."),
     ] = None,
     household_veto: VetoOption = True,
-    allow_missing_dob: MissingDobOption = False,
+    missing_dob: MissingDobOption = MissingDob.one_person,
     engine: EngineOption = EngineName.duckdb,
 ) -> None:
     """Cluster the records of INPUT that are the same person; write unique_id,cluster_id."""
     _, result, seconds = _run(
-        input_csv, model, threshold, review, household_veto, allow_missing_dob, engine.value
+        input_csv, model, threshold, review, household_veto, missing_dob.value, engine.value
     )
     result.clusters[["unique_id", "cluster_id"]].to_csv(out, index=False)
     if review_out is not None:
@@ -154,7 +171,7 @@ def evaluate_command(
     model: ModelOption = None,
     threshold: ThresholdOption = 0.99,
     household_veto: VetoOption = True,
-    allow_missing_dob: MissingDobOption = False,
+    missing_dob: MissingDobOption = MissingDob.one_person,
     engine: EngineOption = EngineName.duckdb,
 ) -> None:
     """Run the dedupe pipeline on INPUT and print pairwise precision, recall and F1."""
@@ -168,7 +185,7 @@ def evaluate_command(
     if truth_column not in header.columns:
         raise _fail(f"{input_csv}: missing column: {truth_column}")
     frame, result, seconds = _run(
-        input_csv, model, threshold, 0.5, household_veto, allow_missing_dob, engine.value
+        input_csv, model, threshold, 0.5, household_veto, missing_dob.value, engine.value
     )
     truth = dict(zip(frame["unique_id"].astype(str).str.strip(), frame[truth_column], strict=True))
     clusters = result.clusters

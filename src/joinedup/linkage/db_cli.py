@@ -23,7 +23,15 @@ ReviewOption = Annotated[
     float, typer.Option("--review-threshold", help="Lower bound of the review band.")
 ]
 MissingDobOption = Annotated[
-    bool, typer.Option(help="Let a pair join on its score when one date of birth is missing.")
+    str | None,
+    typer.Option(
+        "--missing-dob",
+        help=(
+            "review | one-person | score: a pair held back only because one date of birth is "
+            "missing goes to review, joins when the record can be only one person, or joins on "
+            "its score (default: the JOINEDUP_LINKAGE_MISSING_DOB setting)."
+        ),
+    ),
 ]
 
 
@@ -34,24 +42,32 @@ def _session() -> Session:
     return session_factory(engine_for(get_settings().database_url))()
 
 
-def _thresholds(auto: float, review: float, allow_missing_dob: bool) -> Any:
+def _thresholds(auto: float, review: float, missing_dob: str | None) -> Any:
+    from joinedup.config import get_settings
+    from joinedup.linkage import rules
     from joinedup.linkage.realtime import Thresholds
 
     if not 0 < review <= auto <= 1:
         err.print("[red]error:[/red] thresholds must satisfy 0 < review <= auto <= 1")
         raise typer.Exit(2)
-    return Thresholds(auto=auto, review=review, allow_missing_dob=allow_missing_dob)
+    choice = missing_dob or get_settings().linkage_missing_dob
+    if choice not in rules.MISSING_DOB_CHOICES:
+        err.print(
+            f"[red]error:[/red] --missing-dob must be one of {', '.join(rules.MISSING_DOB_CHOICES)}"
+        )
+        raise typer.Exit(2)
+    return Thresholds(auto=auto, review=review, missing_dob=choice)
 
 
 def run_command(
     threshold: AutoOption = 0.99,
     review: ReviewOption = 0.5,
-    allow_missing_dob: MissingDobOption = False,
+    missing_dob: MissingDobOption = None,
 ) -> None:
     """Link every person record with the active model; store entities, reviews and the index."""
     from joinedup.linkage import store
 
-    thresholds = _thresholds(threshold, review, allow_missing_dob)
+    thresholds = _thresholds(threshold, review, missing_dob)
     with _session() as session, err.status("linking") as status:
         summary = store.run(session, thresholds=thresholds, progress=status.update)
     table = Table(title="Linkage run")
@@ -75,12 +91,12 @@ def match_command(
     limit: Annotated[int | None, typer.Option(help="Match at most this many records.")] = None,
     threshold: AutoOption = 0.99,
     review: ReviewOption = 0.5,
-    allow_missing_dob: MissingDobOption = False,
+    missing_dob: MissingDobOption = None,
 ) -> None:
     """Match the records waiting in the queue (new or changed since they were last matched)."""
     from joinedup.linkage import realtime
 
-    thresholds = _thresholds(threshold, review, allow_missing_dob)
+    thresholds = _thresholds(threshold, review, missing_dob)
     with _session() as session:
         waiting = realtime.pending_count(session)
         total = min(waiting, limit) if limit is not None else waiting

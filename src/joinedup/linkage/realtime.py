@@ -8,7 +8,9 @@ levels, its m and u, term frequencies from ``linkage_term_frequency``), then:
 
 - the best candidate at or above the automatic threshold, without a household veto (LNK-1) and
   not a pair a reviewer rejected: the record joins that candidate's entity (a ``link_decision``
-  of kind automatic and a ``linkage.record_linked`` combination event);
+  of kind automatic and a ``linkage.record_linked`` combination event). A pair held back only
+  because one date of birth is missing joins when the record without one can be only one
+  person (``Thresholds.missing_dob``, ``rules.one_person``; see ``_guard``);
 - every other candidate at or above the review threshold (or vetoed) in another entity: a
   ``link_review`` pair waits for a person;
 - otherwise the record is an entity of its own.
@@ -24,7 +26,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,7 @@ from joinedup.common.clock import utc_now
 from joinedup.common.ids import new_id
 from joinedup.db import atomic
 from joinedup.linkage import model as lm
-from joinedup.linkage import scoring
+from joinedup.linkage import rules, scoring
 from joinedup.linkage.entities import (
     BlockKey,
     DecisionKind,
@@ -65,12 +67,16 @@ BACKGROUND_CHUNK = 10
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    """Where automatic joins and reviews start, and the household rule's option."""
+    """Where automatic joins and reviews start, and what a missing date of birth does
+    (``rules.MISSING_DOB_CHOICES``)."""
 
     auto: float = DEFAULT_THRESHOLD_AUTO
     review: float = DEFAULT_THRESHOLD_REVIEW
-    allow_missing_dob: bool = False
+    missing_dob: str = rules.DEFAULT_MISSING_DOB
     max_candidates: int = DEFAULT_MAX_CANDIDATES
+
+    def __post_init__(self) -> None:
+        rules.check_missing_dob(self.missing_dob)
 
 
 def thresholds_from(settings: Any) -> Thresholds:
@@ -78,7 +84,7 @@ def thresholds_from(settings: Any) -> Thresholds:
     return Thresholds(
         auto=settings.linkage_threshold_auto,
         review=min(settings.linkage_threshold_review, settings.linkage_threshold_auto),
-        allow_missing_dob=settings.linkage_allow_missing_dob,
+        missing_dob=settings.linkage_missing_dob,
     )
 
 
@@ -377,8 +383,19 @@ def match_record(
         pairs,
         vectors,
         _tf(session, matcher.scorer.tf_needed(pairs, vectors)),
-        allow_missing_dob=thresholds.allow_missing_dob,
+        allow_missing_dob=thresholds.missing_dob == rules.MISSING_DOB_SCORE,
     )
+    if thresholds.missing_dob == rules.MISSING_DOB_ONE_PERSON:
+        scored = _guard(
+            session,
+            matcher,
+            thresholds,
+            (record_id, new),
+            [(c.id, p[0]) for c, p in zip(candidates, pairs, strict=True)],
+            vectors,
+            scored,
+            members,
+        )
     worth = any(sc.match_probability >= thresholds.review for sc in scored)
     rejected = _rejected_with(session, record_id) if worth else set()
     current = members.get(record_id)
@@ -415,6 +432,173 @@ def match_record(
         if queue_review(session, record_id, cand, s, review_reason(s, thresholds)):
             reviews += 1
     return Outcome(entity_id, target is not None, reviews, len(candidates))
+
+
+# ---------------------------------------------------------------------------------------------
+# The ambiguity guard: a missing date of birth joins only the one person it can be
+# ---------------------------------------------------------------------------------------------
+
+Known = tuple[uuid.UUID, scoring.Record]
+
+
+def _veto_levels(scorer: scoring.Scorer, vector: Sequence[int]) -> dict[str, str | None]:
+    """The labels of a pair's levels, None where a value is missing."""
+    return {
+        comp.column: None if gamma == -1 else comp.level(gamma).label
+        for comp, gamma in zip(scorer.comparisons, vector, strict=True)
+    }
+
+
+def _weighed(
+    session: Session, matcher: Matcher, pairs: Sequence[tuple[scoring.Record, scoring.Record]]
+) -> tuple[list[tuple[int, ...]], list[scoring.Scored]]:
+    """Comparison vectors and strict scores (a missing date of birth vetoed) of ``pairs``."""
+    vectors = matcher.scorer.gammas(pairs)
+    tf = _tf(session, matcher.scorer.tf_needed(pairs, vectors))
+    return vectors, matcher.scorer.weigh(pairs, vectors, tf)
+
+
+def _reaches(matcher: Matcher, thresholds: Thresholds, vector: Sequence[int], p: float) -> bool:
+    """Whether a pair would join with missing dates of birth allowed."""
+    levels = _veto_levels(matcher.scorer, vector)
+    allowed = rules.household_veto(
+        levels.get("first_name"),
+        levels.get("dob"),
+        levels.get("identifier"),
+        allow_missing_dob=True,
+    )
+    return p >= thresholds.auto and allowed is None
+
+
+def _held_back(matcher: Matcher, thresholds: Thresholds, vector: Sequence[int], p: float) -> bool:
+    levels = _veto_levels(matcher.scorer, vector)
+    return p >= thresholds.auto and rules.held_back_by_missing_dob(
+        levels.get("first_name"), levels.get("dob"), levels.get("identifier")
+    )
+
+
+def _one_person(
+    session: Session,
+    matcher: Matcher,
+    thresholds: Thresholds,
+    reach: Sequence[Known],
+    entity_of_record: Mapping[uuid.UUID, uuid.UUID],
+) -> bool:
+    """``rules.one_person`` over the records a record without a date of birth reaches: every
+    two of them compared as a batch run compares them (a scored pair at or above the review
+    threshold), or one person already when they share an entity."""
+    twos = [
+        (a, b)
+        for i, a in enumerate(reach)
+        for b in reach[i + 1 :]
+        if entity_of_record.get(a[0]) is None
+        or entity_of_record.get(a[0]) != entity_of_record.get(b[0])
+    ]
+    between: list[rules.Between] = []
+    both = [(a[1], b[1]) for a, b in twos]
+    _, scored = _weighed(session, matcher, both) if both else ([], [])
+    for (a, b), s in zip(twos, scored, strict=True):
+        listed = s.match_probability >= thresholds.review
+        between.append(
+            rules.Between(
+                both_dob=a[1].get("dob") is not None and b[1].get("dob") is not None,
+                same=listed
+                and (
+                    s.label_of("dob") in rules.SAME_DOB
+                    or (s.match_probability >= thresholds.auto and s.veto is None)
+                ),
+                conflict=listed and s.veto in rules.CONFLICTING,
+            )
+        )
+    return rules.one_person(between)
+
+
+def _reach_of_known(
+    session: Session,
+    matcher: Matcher,
+    thresholds: Thresholds,
+    record: Known,
+) -> tuple[list[Known], dict[uuid.UUID, uuid.UUID]]:
+    """What a known record reaches at the automatic threshold, with the members of its entity
+    (one person with it already), and the entity of each."""
+    record_id, rec = record
+    ids = _candidates(session, matcher, record_id, rec, thresholds.max_candidates)
+    entity = entity_of(session, record_id)
+    if entity is not None:
+        ids += [m for m in members_of(session, entity) if m != record_id and m not in ids]
+    if not ids:
+        return [], {}
+    rows = (
+        session.connection()
+        .execute(
+            select(*FIELDS, EntityMember.entity_id)
+            .outerjoin(EntityMember, EntityMember.person_record_id == PersonRecord.id)
+            .where(PersonRecord.id.in_(ids))
+        )
+        .all()
+    )
+    known: list[Known] = [(r.id, cleaned(r)) for r in rows]
+    entities: dict[uuid.UUID, uuid.UUID] = {
+        r.id: r.entity_id for r in rows if r.entity_id is not None
+    }
+    vectors, scored = _weighed(session, matcher, [(k[1], rec) for k in known])
+    reach = [
+        k
+        for k, v, s in zip(known, vectors, scored, strict=True)
+        if (entity is not None and entities.get(k[0]) == entity)
+        or _reaches(matcher, thresholds, v, s.match_probability)
+    ]
+    return reach, entities
+
+
+def _guard(
+    session: Session,
+    matcher: Matcher,
+    thresholds: Thresholds,
+    new: Known,
+    candidates: Sequence[Known],
+    vectors: Sequence[tuple[int, ...]],
+    scored: list[scoring.Scored],
+    members: Mapping[uuid.UUID, uuid.UUID],
+) -> list[scoring.Scored]:
+    """The candidates' vetoes with the ambiguity guard applied (``rules.one_person``).
+
+    A pair held back only because a date of birth is missing loses its veto when each of its
+    records without a date of birth can be only one person, and is vetoed as
+    ``rules.DOB_MISSING_AMBIGUOUS`` otherwise. The new record reaches the candidates scored
+    here; a known record reaches what its own blocking keys find now (the new record included)
+    and the other members of its entity, so a new record with a date of birth joins an entity
+    whose record lacks one only when nothing there tells another person apart.
+    """
+    held = [
+        i
+        for i, s in enumerate(scored)
+        if _held_back(matcher, thresholds, vectors[i], s.match_probability)
+    ]
+    if not held:
+        return scored
+    answers: dict[uuid.UUID, bool] = {}
+
+    def unambiguous(record: Known) -> bool:
+        if record[0] not in answers:
+            if record[0] == new[0]:
+                reach = [
+                    candidates[i]
+                    for i, s in enumerate(scored)
+                    if _reaches(matcher, thresholds, vectors[i], s.match_probability)
+                ]
+                entities = dict(members)
+            else:
+                reach, entities = _reach_of_known(session, matcher, thresholds, record)
+            answers[record[0]] = _one_person(session, matcher, thresholds, reach, entities)
+        return answers[record[0]]
+
+    out = list(scored)
+    for i in held:
+        sides = [r for r in (new, candidates[i]) if r[1].get("dob") is None]
+        ok = all(unambiguous(r) for r in sides)
+        out[i] = replace(scored[i], veto=None if ok else rules.DOB_MISSING_AMBIGUOUS)
+    return out
 
 
 def _rejected_in(session: Session, entity_id: uuid.UUID, rejected: set[uuid.UUID]) -> bool:

@@ -282,3 +282,60 @@ def household_veto(
     if dob not in SAME_DOB:
         return "dates of birth differ"
     return None
+
+
+# What happens to a pair held back only because one date of birth is missing (first names
+# present and not unlike, the score at or above the automatic threshold):
+MISSING_DOB_REVIEW = "review"  # always a person's decision
+MISSING_DOB_ONE_PERSON = "one-person"  # merged when the record can be only one person
+MISSING_DOB_SCORE = "score"  # merged on its score (a same-named household member merges too)
+MISSING_DOB_CHOICES = (MISSING_DOB_REVIEW, MISSING_DOB_ONE_PERSON, MISSING_DOB_SCORE)
+DEFAULT_MISSING_DOB = MISSING_DOB_ONE_PERSON
+
+DOB_MISSING = "date of birth missing"
+DOB_MISSING_AMBIGUOUS = "date of birth missing, more than one person possible"
+# Vetoes that say two records are different people (a missing value says nothing).
+CONFLICTING = frozenset({"first names unlike", "dates of birth differ"})
+
+
+def check_missing_dob(choice: str) -> str:
+    """``choice`` when it is one of ``MISSING_DOB_CHOICES``; ValueError otherwise."""
+    if choice not in MISSING_DOB_CHOICES:
+        raise ValueError(
+            f"missing_dob must be one of {', '.join(MISSING_DOB_CHOICES)}, not {choice!r}"
+        )
+    return choice
+
+
+def held_back_by_missing_dob(
+    first_name: str | None, dob: str | None, identifier: str | None = None
+) -> bool:
+    """True when the veto stops a pair only because a date of birth is missing: the pair
+    would merge on its score if missing dates of birth were allowed."""
+    return (
+        household_veto(first_name, dob, identifier) == DOB_MISSING
+        and household_veto(first_name, dob, identifier, allow_missing_dob=True) is None
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Between:
+    """What is known about two candidates of a record without a date of birth.
+
+    ``both_dob``: both candidates have a date of birth. ``same``: they are one person by the
+    evidence that exists — the same date of birth (exact, transposed or one typo) on a scored
+    pair, an automatic pair between them, or already one entity. ``conflict``: a scored pair
+    between them is vetoed as different people (``CONFLICTING``)."""
+
+    both_dob: bool
+    same: bool
+    conflict: bool
+
+
+def one_person(between: Iterable[Between]) -> bool:
+    """The ambiguity guard: a record without a date of birth can be only one person when no
+    two of the candidates it reaches at the automatic threshold are told apart — none vetoed
+    against another as different people, and every two that both have a date of birth shown
+    to be one person. Candidates without a date of birth are no evidence of another person
+    (``decisions.guard_sql`` is the same rule over a batch's scored pairs)."""
+    return not any(b.conflict or (b.both_dob and not b.same) for b in between)

@@ -19,7 +19,7 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -188,7 +188,8 @@ def run(
         rejected = _decided(session, ReviewStatus.REJECTED)
     summary.records = len(rows)
     summary.seconds["read"] = time.perf_counter() - clock
-    pairs = _pairs(rows, matcher, thresholds, progress, summary)
+    vetoes: dict[tuple[uuid.UUID, uuid.UUID], str] = {}
+    pairs = _pairs(rows, matcher, thresholds, progress, summary, vetoes)
     clock = time.perf_counter()
     progress("clustering")
     clusters = _Clusters(records, rejected)
@@ -208,7 +209,9 @@ def run(
             session, target, created, current, pairs, holders, matcher, records
         )
         summary.moved = len(events)
-        summary.reviews_added = _write_reviews(session, pairs["review"], target, matcher, records)
+        summary.reviews_added = _write_reviews(
+            session, pairs["review"], target, matcher, records, thresholds, vetoes
+        )
         _rebuild_index(session, matcher, records, progress)
         session.execute(delete(LinkagePending).where(LinkagePending.queued_at <= started_at))
         record_many(session, events)
@@ -236,7 +239,10 @@ def _pairs(
     thresholds: realtime.Thresholds,
     progress: Progress,
     summary: RunSummary,
+    vetoes: dict[tuple[uuid.UUID, uuid.UUID], str],
 ) -> dict[str, list[tuple[str, str]]]:
+    """The run's pairs, strongest first: automatic and for review; the household veto of each
+    vetoed review pair goes into ``vetoes`` (the batch's own reason, ambiguity guard included)."""
     from joinedup.linkage import batch
 
     clock = time.perf_counter()
@@ -248,14 +254,16 @@ def _pairs(
         model=dict(matcher.document),
         threshold_auto=thresholds.auto,
         threshold_review=thresholds.review,
-        allow_missing_dob=thresholds.allow_missing_dob,
+        missing_dob=thresholds.missing_dob,
         progress=progress,
     )
     ordered_pairs = result.pairs.sort_values("match_probability", ascending=False)
-    for a, b, decision in ordered_pairs[["unique_id_l", "unique_id_r", "decision"]].itertuples(
-        index=False, name=None
-    ):
+    for a, b, decision, veto in ordered_pairs[
+        ["unique_id_l", "unique_id_r", "decision", "veto"]
+    ].itertuples(index=False, name=None):
         found["auto" if decision == "auto" else "review"].append((str(a), str(b)))
+        if decision != "auto" and isinstance(veto, str):
+            vetoes[realtime.ordered(uuid.UUID(str(a)), uuid.UUID(str(b)))] = veto
     summary.auto_pairs = len(found["auto"])
     summary.review_pairs = len(found["review"])
     summary.seconds["score"] = time.perf_counter() - clock
@@ -390,6 +398,8 @@ def _write_reviews(
     target: Mapping[str, uuid.UUID],
     matcher: realtime.Matcher,
     records: Mapping[str, scoring.Record],
+    thresholds: realtime.Thresholds,
+    vetoes: Mapping[tuple[uuid.UUID, uuid.UUID], str],
 ) -> int:
     open_pairs = [
         realtime.ordered(uuid.UUID(a), uuid.UUID(b))
@@ -402,7 +412,6 @@ def _write_reviews(
     }
     fresh = [p for p in open_pairs if p not in existing]
     scored = matcher.scorer.score_pairs([(records[str(a)], records[str(b)]) for a, b in fresh])
-    thresholds = realtime.Thresholds()
     now = utc_now()
     rows = [
         {
@@ -412,7 +421,11 @@ def _write_reviews(
             "match_probability": s.match_probability,
             "match_weight": s.match_weight,
             "evidence": [e.as_dict() for e in s.evidence],
-            "reason": realtime.review_reason(s, thresholds),
+            "reason": (
+                f"household rule: {vetoes[(a, b)]}"
+                if (a, b) in vetoes
+                else realtime.review_reason(replace(s, veto=None), thresholds)
+            ),
             "status": ReviewStatus.PENDING,
             "created_at": now,
             "note": "",
