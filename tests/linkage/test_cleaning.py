@@ -39,8 +39,10 @@ def _by_record(df: pd.DataFrame) -> pd.DataFrame:
             row["birth_place"] = rules.clean_name(record["birth_place"])
         if "identifier" in record:
             row["identifier"] = rules.clean_identifier(record["identifier"])
+        if "address" in record:
+            row["address_words"] = rules.word_signature(row["address"])
         rows.append(row)
-    return pd.DataFrame(rows, columns=list(rows[0]))
+    return pd.DataFrame(rows, columns=list(rows[0]), dtype=object)
 
 
 def _assert_same(df: pd.DataFrame) -> None:
@@ -48,7 +50,8 @@ def _assert_same(df: pd.DataFrame) -> None:
     found = lm.prepare(df)
     assert list(found.columns) == list(expected.columns)
     for column in expected.columns:
-        want, got = expected[column].tolist(), found[column].tolist()
+        want = expected[column].tolist()
+        got = [None if v is pd.NA else v for v in found[column].tolist()]
         diff = [
             (df.index[i], w, g) for i, (w, g) in enumerate(zip(want, got, strict=True)) if w != g
         ]

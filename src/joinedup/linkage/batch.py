@@ -55,10 +55,15 @@ def _as_frame(data: pd.DataFrame | str | Path) -> pd.DataFrame:
 
 def _complete(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Add the model's columns the input lacks, as missing values (they weigh nothing)."""
+    import pandas as pd
+
     out = frame.copy()
     for column in columns:
         if column not in out.columns:
             out[column] = None
+    if "address" in columns and "address_words" not in out.columns:
+        # The address's derived word signature (``rules.word_signature``), missing too.
+        out["address_words"] = pd.array([None] * len(out), dtype="Int64")
     return out
 
 

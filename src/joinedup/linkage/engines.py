@@ -51,6 +51,7 @@ SPARK_FUNCTIONS = frozenset(
         "abs",
         "array_distinct",
         "array_intersect",
+        "bit_count",
         "concat",
         "damerau_levenshtein",
         "datediff",
@@ -305,19 +306,27 @@ def db_api(engine: str = DEFAULT_ENGINE) -> Any:
 
 
 def tables_for(frames: Sequence[pd.DataFrame], engine: str) -> list[Any]:
-    """Prepared frames as the engine reads them (Spark: every column a string).
+    """Prepared frames as the engine reads them (Spark: every column a string but the numbers
+    of ``scoring.NUMBER_COLUMNS``).
 
     Spark cannot infer a type for a column that is missing on every record (FEBRL has no
-    gender), so the schema is given: the prepared columns are all strings.
+    gender), so the schema is given.
     """
     if check_engine(engine) == DUCKDB:
         return list(frames)
-    from pyspark.sql.types import StringType, StructField, StructType
+    from pyspark.sql.types import LongType, StringType, StructField, StructType
+
+    from joinedup.linkage.scoring import NUMBER_COLUMNS
 
     session = spark_session()
     tables = []
     for frame in frames:
-        schema = StructType([StructField(str(c), StringType(), True) for c in frame.columns])
+        schema = StructType(
+            [
+                StructField(str(c), LongType() if c in NUMBER_COLUMNS else StringType(), True)
+                for c in frame.columns
+            ]
+        )
         values = frame.astype(object).where(frame.notna(), None)
         tables.append(session.createDataFrame(values, schema=schema))
     return tables

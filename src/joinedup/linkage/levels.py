@@ -6,7 +6,8 @@ of milliseconds per call, too slow for one record on intake, so each condition i
 SQL's three-valued logic (a comparison with NULL is unknown; CASE takes only true). The
 functions our levels use are covered — equality and order, AND/OR/IS NULL, Jaro-Winkler and
 Damerau-Levenshtein (jellyfish, which agrees with DuckDB's), substr, string_split,
-list_intersect/list_distinct/list_concat/len, try_strptime, date_diff('day'), abs and division.
+list_intersect/list_distinct/list_concat/len, bitwise and/or with bit_count, try_strptime,
+date_diff('day'), abs and division.
 ``compile_condition`` raises ``Unsupported`` for anything else; the scorer then falls back to
 DuckDB for that model. ``tests/linkage/test_scoring.py`` checks the results equal Splink's.
 """
@@ -22,7 +23,7 @@ import jellyfish
 import sqlglot
 from sqlglot import exp
 
-Record = Mapping[str, str | None]
+Record = Mapping[str, str | int | None]
 Value = Callable[[Record, Record], Any]
 
 
@@ -154,6 +155,7 @@ _ANONYMOUS: dict[str, Callable[..., Any]] = {
     "jaro_similarity": jellyfish.jaro_similarity,
     "try_strptime": _strptime,
     "list_intersect": _intersect,
+    "bit_count": int.bit_count,
 }
 
 
@@ -209,6 +211,10 @@ def _function(node: exp.Expression) -> Value:  # noqa: C901 - one dispatch over 
         return _null_safe(len, _compile(node.this))
     if isinstance(node, exp.Abs):
         return _null_safe(abs, _compile(node.this))
+    if isinstance(node, exp.BitwiseAnd):
+        return _null_safe(lambda a, b: a & b, _compile(node.this), _compile(node.expression))
+    if isinstance(node, exp.BitwiseOr):
+        return _null_safe(lambda a, b: a | b, _compile(node.this), _compile(node.expression))
     if isinstance(node, exp.Div):
         return _null_safe(_divide, _compile(node.this), _compile(node.expression))
     if isinstance(node, exp.DateDiff):

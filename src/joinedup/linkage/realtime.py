@@ -55,7 +55,7 @@ from joinedup.linkage.entities import (
 )
 from joinedup.people.models import PersonRecord
 
-DEFAULT_MODEL = lm.MODEL_DIR / "person-1.json"
+DEFAULT_MODEL = lm.MODEL_DIR / "person-2.json"
 DEFAULT_THRESHOLD_AUTO = 0.99
 DEFAULT_THRESHOLD_REVIEW = 0.5
 # Candidates scored for one record at most; a key shared by more records than this is too
@@ -162,7 +162,7 @@ def contract_values(row: Any) -> dict[str, object]:
     }
 
 
-def cleaned(row: Any) -> dict[str, str | None]:
+def cleaned(row: Any) -> dict[str, str | int | None]:
     """The record cleaned for comparison."""
     return scoring.clean_one(contract_values(row))
 
@@ -215,7 +215,7 @@ def _candidates(
     session: Session,
     matcher: Matcher,
     record_id: uuid.UUID,
-    new: Mapping[str, str | None],
+    new: scoring.Record,
     cap: int,
 ) -> list[uuid.UUID]:
     """Records sharing a probed key; a key shared by more than ``cap`` records is skipped."""

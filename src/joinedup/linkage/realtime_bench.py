@@ -94,7 +94,7 @@ def _load_known(session: Session, org_id: uuid.UUID, known: list[dict[str, Any]]
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("PRAGMA cache_size = -524288"))  # 512 MiB while loading
     entities: dict[str, uuid.UUID] = {}
-    cleaned: dict[str, dict[str, str | None]] = {}
+    cleaned: dict[str, dict[str, str | int | None]] = {}
     key_rows = 0
     now = utc_now()
     with _progress() as bar:

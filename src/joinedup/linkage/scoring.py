@@ -40,17 +40,21 @@ CLEAN_COLUMNS: tuple[str, ...] = (
     "postcode_district",
     "gender",
     "address",
+    "address_words",
     "birth_place",
     "identifier",
 )
+# Cleaned columns holding numbers (``rules.word_signature``); the rest are text.
+NUMBER_COLUMNS = frozenset({"address_words"})
 
-Record = Mapping[str, str | None]
+Record = Mapping[str, str | int | None]
 
 
-def clean_one(values: Mapping[str, object]) -> dict[str, str | None]:
+def clean_one(values: Mapping[str, object]) -> dict[str, str | int | None]:
     """One record in the CSV contract's terms, cleaned as ``model.prepare`` cleans a frame."""
     first = rules.clean_name(values.get("first_name"))
     postcode = rules.clean_postcode(values.get("postcode"))
+    address = rules.clean_address(values.get("address"))
     return {
         "first_name": first,
         "first_name_canonical": rules.canonical_first_name(first),
@@ -60,10 +64,15 @@ def clean_one(values: Mapping[str, object]) -> dict[str, str | None]:
         "postcode_sector": rules.postcode_sector(postcode),
         "postcode_district": rules.postcode_district(postcode),
         "gender": rules.clean_gender(values.get("gender")),
-        "address": rules.clean_address(values.get("address")),
+        "address": address,
+        "address_words": rules.word_signature(address),
         "birth_place": rules.clean_name(values.get("birth_place")),
         "identifier": rules.clean_identifier(values.get("identifier")),
     }
+
+
+def _sql_type(column: str) -> str:
+    return "BIGINT" if column in NUMBER_COLUMNS else "VARCHAR"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -86,9 +95,10 @@ class KeyPart:
         found = record.get(self.column)
         if found is None:
             return None
+        text = str(found)  # blocking rules compare text columns
         if self.length is None:
-            return found
-        return found[self.start - 1 : self.start - 1 + self.length]
+            return text
+        return text[self.start - 1 : self.start - 1 + self.length]
 
 
 def _part(groups: tuple[str | None, ...]) -> KeyPart:
@@ -319,7 +329,8 @@ class Scorer:
 
     def _build_sql(self) -> str:
         columns = ", ".join(
-            f'CAST(c{2 * i} AS VARCHAR) AS "{c}_l", CAST(c{2 * i + 1} AS VARCHAR) AS "{c}_r"'
+            f'CAST(c{2 * i} AS {_sql_type(c)}) AS "{c}_l", '
+            f'CAST(c{2 * i + 1} AS {_sql_type(c)}) AS "{c}_r"'
             for i, c in enumerate(CLEAN_COLUMNS)
         )
         cases = ", ".join(
@@ -434,7 +445,7 @@ class Scorer:
                 if column is not None and gamma != -1:
                     for value in (left.get(column), right.get(column)):
                         if value:
-                            needed.add((column, value))
+                            needed.add((column, str(value)))
         return needed
 
     def weigh(
@@ -479,7 +490,7 @@ class Scorer:
         if level.tf_column is None or level.tf_weight == 0 or level.gamma == -1:
             return 0.0
         column = level.tf_column
-        pairs = [(column, v) for v in (left.get(column), right.get(column)) if v]
+        pairs = [(column, str(v)) for v in (left.get(column), right.get(column)) if v]
         found = [f for key in pairs if (f := tf.get(key)) is not None]
         if not found:
             return 0.0

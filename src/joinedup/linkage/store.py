@@ -106,7 +106,7 @@ class _Clusters:
         return list(self.members.values())
 
 
-def _records(session: Session) -> tuple[list[Any], dict[str, dict[str, str | None]]]:
+def _records(session: Session) -> tuple[list[Any], dict[str, dict[str, str | int | None]]]:
     rows = list(session.execute(select(*realtime.FIELDS).order_by(PersonRecord.id)).all())
     return rows, {str(r.id): realtime.cleaned(r) for r in rows}
 
@@ -150,11 +150,11 @@ def _assign(
 
 
 def _tf_rows(
-    records: Mapping[str, Mapping[str, str | None]], columns: Iterable[str]
+    records: Mapping[str, Mapping[str, str | int | None]], columns: Iterable[str]
 ) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for column in columns:
-        counts = Counter(v for rec in records.values() if (v := rec.get(column)))
+    for column in columns:  # term-frequency columns hold text
+        counts = Counter(str(v) for rec in records.values() if (v := rec.get(column)))
         total = sum(counts.values())
         out += [
             {"column_name": column, "value": value[:300], "frequency": n / total}
