@@ -6,7 +6,7 @@ import time
 import uuid
 from datetime import date
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from joinedup import jobs
@@ -51,4 +51,29 @@ def test_the_web_process_matches_in_the_background(session: Session, engine: Eng
     finally:
         matcher.stop()
     session.rollback()
+    assert linked_record_ids(session, one) == [two]
+
+
+def test_matching_plans_each_lookup_for_its_own_values_on_postgresql(
+    session: Session, engine: Engine
+) -> None:
+    # A generic plan made while the key index was small would scan the whole index on every
+    # look-up as it grows (docs/benchmarks.md, "People in the database").
+    one, two = _same_person_twice(session)
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        realtime.match_pending(session)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    planned = [s for s in statements if "plan_cache_mode" in s]
+    if engine.dialect.name == "postgresql":
+        assert planned == ["SET LOCAL plan_cache_mode = force_custom_plan"] * len(planned)
+        assert planned, "each matching transaction sets its planning"
+    else:
+        assert planned == []
     assert linked_record_ids(session, one) == [two]

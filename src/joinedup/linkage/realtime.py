@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from joinedup.audit.events import AuditEvent
@@ -697,6 +697,17 @@ def _claim(session: Session, limit: int) -> list[uuid.UUID]:
     return list(session.connection().scalars(stmt))
 
 
+def _plan_each_lookup(session: Session) -> None:
+    """On PostgreSQL, plan this transaction's statements for their own values.
+
+    The driver prepares a statement run often and the server may then reuse one generic plan,
+    made when the index of blocking keys was small: a sequential scan that grows with the
+    index (matching the demo took 40 ms a record instead of 4). Planned each time, the key
+    look-ups use the index whatever its size when the plan was first made."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
 def match_pending(
     session: Session,
     *,
@@ -715,6 +726,7 @@ def match_pending(
     while limit is None or summary.matched < limit:
         size = chunk if limit is None else min(chunk, limit - summary.matched)
         with atomic(session):
+            _plan_each_lookup(session)
             matcher = active_matcher(session)
             ids = _claim(session, size)
             if not ids:
