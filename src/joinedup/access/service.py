@@ -123,36 +123,26 @@ def approve(
         now = clock.utc_now()
         req.status = AccessRequestStatus.APPROVED
         req.decided_by_user_id, req.decided_at, req.decision_reason = actor.user_id, now, text
-        if req.holder_reference is not None:
-            record(
-                session,
-                _event(
-                    actor,
-                    "sharing.access_approved",
-                    req,
-                    justification=text,
-                    recipient_organisation_id=req.requester_organisation_id,
-                    recipient_person=str(req.requester_user_id),
-                    details={"request_id": str(req.id), "matched_on_encodings": True},
-                ),
+        grant = None
+        details: dict[str, object] = {"request_id": str(req.id), "matched_on_encodings": True}
+        if req.holder_reference is None:
+            grant = AccessGrant(
+                kind=GrantKind.REQUEST,
+                grantee_user_id=req.requester_user_id,
+                grantee_organisation_id=req.requester_organisation_id,
+                holder_organisation_id=req.holder_organisation_id,
+                person_record_id=req.person_record_id,
+                data_categories=list(req.data_categories),
+                purpose=req.purpose,
+                reason=text,
+                request_id=req.id,
+                granted_by_user_id=actor.user_id,
+                starts_at=now,
+                expires_at=now + timedelta(days=days),
             )
-            return None
-        grant = AccessGrant(
-            kind=GrantKind.REQUEST,
-            grantee_user_id=req.requester_user_id,
-            grantee_organisation_id=req.requester_organisation_id,
-            holder_organisation_id=req.holder_organisation_id,
-            person_record_id=req.person_record_id,
-            data_categories=list(req.data_categories),
-            purpose=req.purpose,
-            reason=text,
-            request_id=req.id,
-            granted_by_user_id=actor.user_id,
-            starts_at=now,
-            expires_at=now + timedelta(days=days),
-        )
-        session.add(grant)
-        session.flush()
+            session.add(grant)
+            session.flush()
+            details = {"request_id": str(req.id), "grant_id": str(grant.id), "days": days}
         record(
             session,
             _event(
@@ -162,7 +152,7 @@ def approve(
                 justification=text,
                 recipient_organisation_id=req.requester_organisation_id,
                 recipient_person=str(req.requester_user_id),
-                details={"request_id": str(req.id), "grant_id": str(grant.id), "days": days},
+                details=details,
             ),
         )
     return grant
