@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from joinedup.linkage import batch, synthetic
+from joinedup.linkage import batch, levels, synthetic
 from joinedup.linkage import model as lm
 
 
@@ -74,3 +78,38 @@ def test_load_model_refuses_other_json(tmp_path: Path) -> None:
     path.write_text("{}")
     with pytest.raises(lm.LinkageInputError, match="not a JoinedUp linkage model"):
         lm.load_model(path)
+
+
+_EDIT_TEXT = st.text(alphabet="ab0-1 ", max_size=8)
+_DUCKDB = duckdb.connect()
+
+
+@settings(max_examples=300, deadline=None)
+@given(left=_EDIT_TEXT, right=_EDIT_TEXT)
+def test_one_edit_selects_the_pairs_damerau_levenshtein_does(left: str, right: str) -> None:
+    # The Levenshtein pre-test must never drop a pair one edit or one transposition apart.
+    found = _DUCKDB.execute(
+        f"SELECT damerau_levenshtein(x_l, x_r) <= 1, {lm.one_edit('x')}"
+        " FROM (SELECT $1 AS x_l, $2 AS x_r)",
+        [left, right],
+    ).fetchone()
+    assert found is not None
+    assert found[0] == found[1]
+    assert levels.compile_condition(lm.one_edit("x"))({"x": left}, {"x": right}) is found[0]
+
+
+def test_a_model_saved_with_the_slower_test_loads_with_the_faster(
+    trained_model: dict[str, Any], tmp_path: Path
+) -> None:
+    older = copy.deepcopy(trained_model)
+    conditions = []
+    for comparison in older[lm.SETTINGS_KEY]["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            text = level["sql_condition"]
+            if text.startswith("levenshtein("):
+                column = comparison["output_column_name"]
+                level["sql_condition"] = f'damerau_levenshtein("{column}_l", "{column}_r") <= 1'
+                conditions.append(text)
+    assert conditions  # date of birth and postcode at least
+    loaded = lm.load_model(lm.save_model(older, tmp_path / "person-old.json"))
+    assert loaded[lm.SETTINGS_KEY] == trained_model[lm.SETTINGS_KEY]

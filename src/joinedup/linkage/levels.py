@@ -4,8 +4,8 @@ A model's levels are DuckDB SQL (the text Splink runs). Planning that SQL in Duc
 of milliseconds per call, too slow for one record on intake, so each condition is parsed once
 (sqlglot, which Splink already uses) and turned into a Python function of the two records with
 SQL's three-valued logic (a comparison with NULL is unknown; CASE takes only true). The
-functions our levels use are covered — equality and order, AND/OR/IS NULL, Jaro-Winkler and
-Damerau-Levenshtein (jellyfish, which agrees with DuckDB's), substr, string_split,
+functions our levels use are covered — equality and order, AND/OR/IS NULL, Jaro-Winkler,
+Levenshtein and Damerau-Levenshtein (jellyfish, which agrees with DuckDB's), substr, string_split,
 list_intersect/list_distinct/list_concat/len, bitwise and/or with bit_count, try_strptime,
 date_diff('day'), abs and division.
 ``compile_condition`` raises ``Unsupported`` for anything else; the scorer then falls back to
@@ -96,12 +96,17 @@ def _null_safe(function: Callable[..., Any], *args: Value) -> Value:
 # >= 0.92, >= 0.85, >= 0.7): the answers are kept for the pairs seen most recently.
 _jaro_winkler = lru_cache(maxsize=8192)(jellyfish.jaro_winkler_similarity)
 _damerau = lru_cache(maxsize=8192)(jellyfish.damerau_levenshtein_distance)
+_levenshtein = lru_cache(maxsize=8192)(jellyfish.levenshtein_distance)
 
 
 def _and(a: Value, b: Value) -> Value:
+    # False on the left decides it whatever the right is (the cheaper test comes first).
     def value(left: Record, right: Record) -> bool | None:
-        x, y = a(left, right), b(left, right)
-        if x is False or y is False:
+        x = a(left, right)
+        if x is False:
+            return False
+        y = b(left, right)
+        if y is False:
             return False
         if x is None or y is None:
             return None
@@ -112,8 +117,11 @@ def _and(a: Value, b: Value) -> Value:
 
 def _or(a: Value, b: Value) -> Value:
     def value(left: Record, right: Record) -> bool | None:
-        x, y = a(left, right), b(left, right)
-        if x is True or y is True:
+        x = a(left, right)
+        if x is True:
+            return True
+        y = b(left, right)
+        if y is True:
             return True
         if x is None or y is None:
             return None
@@ -150,7 +158,7 @@ _COMPARE: dict[type[exp.Expression], Callable[[Any, Any], bool]] = {
 
 _ANONYMOUS: dict[str, Callable[..., Any]] = {
     "damerau_levenshtein": _damerau,
-    "levenshtein": jellyfish.levenshtein_distance,
+    "levenshtein": _levenshtein,
     "jaro_winkler_similarity": _jaro_winkler,
     "jaro_similarity": jellyfish.jaro_similarity,
     "try_strptime": _strptime,
@@ -187,6 +195,11 @@ def _compile(node: exp.Expression) -> Value:  # noqa: C901 - one dispatch over n
 def _function(node: exp.Expression) -> Value:  # noqa: C901 - one dispatch over functions
     if isinstance(node, exp.JarowinklerSimilarity):
         return _null_safe(_jaro_winkler, _compile(node.this), _compile(node.expression))
+    if isinstance(node, exp.Levenshtein):
+        options = ("ins_cost", "del_cost", "sub_cost", "max_dist")
+        if any(node.args.get(k) is not None for k in options):
+            raise Unsupported("levenshtein with edit costs or a maximum")
+        return _null_safe(_levenshtein, _compile(node.this), _compile(node.expression))
     if isinstance(node, exp.Substring):
         start = node.args.get("start")
         length = node.args.get("length")
