@@ -113,3 +113,7 @@ def test_a_model_saved_with_the_slower_test_loads_with_the_faster(
     assert conditions  # date of birth and postcode at least
     loaded = lm.load_model(lm.save_model(older, tmp_path / "person-old.json"))
     assert loaded[lm.SETTINGS_KEY] == trained_model[lm.SETTINGS_KEY]
+    # A model stored in the database is read the same way; the stored document is not changed.
+    kept = copy.deepcopy(older)
+    assert lm.in_current_form(older) == loaded
+    assert older == kept

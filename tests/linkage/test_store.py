@@ -225,3 +225,27 @@ def test_real_time_a_dated_record_joins_an_undated_one_only_while_one_person_is_
     assert not _together(session, people, "pryce-nodob", "pryce-son")
     assert _reason(session, people, "pryce-nodob", "pryce-father") == AMBIGUOUS
     assert _reason(session, people, "pryce-nodob", "pryce-son") == AMBIGUOUS
+
+
+def test_a_model_stored_before_the_one_edit_form_is_scored_in_it(session: Session) -> None:
+    from joinedup.linkage import db_cli
+    from joinedup.linkage import model as lm
+
+    def conditions(document: dict[str, object]) -> list[str]:
+        settings = document[lm.SETTINGS_KEY]
+        assert isinstance(settings, dict)
+        return [
+            lv["sql_condition"] for c in settings["comparisons"] for lv in c["comparison_levels"]
+        ]
+
+    older = realtime.default_document()
+    for comparison in older[lm.SETTINGS_KEY]["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level["sql_condition"].startswith("levenshtein("):
+                column = comparison["output_column_name"]
+                level["sql_condition"] = f'damerau_levenshtein("{column}_l", "{column}_r") <= 1'
+    row = db_cli._store_model(session, older)
+    matcher = realtime.active_matcher(session)
+    assert matcher.model_id == row.id
+    assert conditions(matcher.document) == conditions(realtime.default_document())
+    assert any(c.startswith("damerau_levenshtein(") for c in conditions(row.document))

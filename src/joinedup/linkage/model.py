@@ -465,21 +465,23 @@ def load_model(path: str | Path) -> dict[str, Any]:
         raise LinkageInputError(f"cannot read model {p}: {exc}") from exc
     if not isinstance(document, dict) or HEADER_KEY not in document or SETTINGS_KEY not in document:
         raise LinkageInputError(f"{p} is not a JoinedUp linkage model")
-    return _faster_levels(cast(dict[str, Any], document))
+    return in_current_form(cast(dict[str, Any], document))
 
 
 _ONE_EDIT_BEFORE = re.compile(r'^damerau_levenshtein\("(\w+)_l", "\1_r"\) <= 1$')
 
 
-def _faster_levels(document: dict[str, Any]) -> dict[str, Any]:
-    """A model written before ``one_edit`` tested Damerau-Levenshtein alone: the same levels
-    in the faster form (they select the same pairs, so the trained weights still hold)."""
-    for comparison in document[SETTINGS_KEY].get("comparisons", []):
+def in_current_form(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` with levels written before ``one_edit`` (Damerau-Levenshtein alone) in the
+    faster form; they select the same pairs, so the trained weights still hold. A copy: the
+    document given (a stored model's row, say) is left as it is."""
+    found = copy.deepcopy(document)
+    for comparison in found[SETTINGS_KEY].get("comparisons", []):
         for level in comparison.get("comparison_levels", []):
-            found = _ONE_EDIT_BEFORE.match(str(level.get("sql_condition", "")))
-            if found is not None:
-                level["sql_condition"] = one_edit(found.group(1))
-    return document
+            older = _ONE_EDIT_BEFORE.match(str(level.get("sql_condition", "")))
+            if older is not None:
+                level["sql_condition"] = one_edit(older.group(1))
+    return found
 
 
 def for_link_type(model: dict[str, Any], link_type: str) -> dict[str, Any]:

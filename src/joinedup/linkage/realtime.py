@@ -123,7 +123,8 @@ def active_matcher(session: Session) -> Matcher:
     else:
         row = session.get(LinkageModelRow, model_id)
         assert row is not None
-        matcher = Matcher(row.document, model_id)
+        # A model stored before the current level forms is scored in them.
+        matcher = Matcher(lm.in_current_form(row.document), model_id)
     with _MATCHERS_LOCK:
         _MATCHERS[key] = matcher
     return matcher
